@@ -1,0 +1,3 @@
+from voisinage.cli import main
+
+main()

@@ -1,0 +1,16 @@
+"""The closed vocabularies of the domain, stored as their string values."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    FACILITATOR = "facilitator"
+    OBSERVER = "observer"
+
+
+class VotingUnit(StrEnum):
+    """Whom a decision counts: one voice per household ("un foyer, une voix") or per person."""
+
+    HOUSEHOLD = "household"
+    PERSON = "person"

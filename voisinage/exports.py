@@ -1,0 +1,121 @@
+"""Whole-project exports, JSON or a ZIP of CSV files, versioned as documented in docs/export.md."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from sqlmodel import Session, select
+
+from voisinage import __version__
+from voisinage.audit import list_actions
+from voisinage.models import Project, utcnow
+from voisinage.people import list_invitations, list_members
+from voisinage.projects import list_households
+
+EXPORT_SCHEMA = "voisinage.project-export"
+EXPORT_VERSION = 1
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_project(session: Session, *, project_id: int) -> dict[str, Any]:
+    """Return everything the project holds as plain JSON-ready data (schema version 1)."""
+    project = session.exec(select(Project).where(Project.id == project_id)).one()
+    return {
+        "schema": EXPORT_SCHEMA,
+        "version": EXPORT_VERSION,
+        "generator": f"voisinage {__version__}",
+        "exported_at": utcnow().isoformat(),
+        "project": {
+            "slug": project.slug,
+            "name": project.name,
+            "language": project.language,
+            "timezone": project.timezone,
+            "voting_unit": project.voting_unit,
+            "created_at": _iso(project.created_at),
+        },
+        "households": [
+            {"id": h.id, "name": h.name, "created_at": _iso(h.created_at)}
+            for h in list_households(session, project_id=project_id)
+        ],
+        "members": [
+            {
+                "id": m.id,
+                "display_name": m.display_name,
+                "role": m.role,
+                "household_id": m.household_id,
+                "household": m.household_name,
+                "language": m.language,
+                "on_telegram": m.on_telegram,
+            }
+            for m in list_members(session, project_id=project_id)
+        ],
+        "invitations": [
+            {
+                "id": i.id,
+                "code": i.code,
+                "role": i.role,
+                "household_id": i.household_id,
+                "label": i.label,
+                "max_uses": i.max_uses,
+                "use_count": i.use_count,
+                "expires_at": _iso(i.expires_at),
+                "revoked_at": _iso(i.revoked_at),
+                "created_at": _iso(i.created_at),
+            }
+            for i in list_invitations(session, project_id=project_id)
+        ],
+        "actions": [
+            {
+                "id": a.id,
+                "actor_id": a.actor_id,
+                "action": a.action,
+                "details": a.details,
+                "created_at": _iso(a.created_at),
+            }
+            for a in reversed(list_actions(session, project_id=project_id, limit=None))
+        ],
+    }
+
+
+def write_csv_zip(export: dict[str, Any], target: BinaryIO) -> None:
+    """Write an export as a ZIP holding one CSV file a table, plus project.csv."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        tables = {"project": [export["project"]]}
+        tables.update(
+            {name: export[name] for name in ("households", "members", "invitations", "actions")}
+        )
+        for name, rows in tables.items():
+            archive.writestr(f"{name}.csv", _csv_text(rows))
+        archive.writestr(
+            "README.txt",
+            f"{EXPORT_SCHEMA} version {EXPORT_VERSION}, {export['generator']}, {export['exported_at']}\n",
+        )
+
+
+def _csv_text(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: _cell(value) for key, value in row.items()})
+    # A byte-order mark so that spreadsheet programs read accents correctly.
+    return "\ufeff" + buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={v}" for k, v in value.items())
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        # Defuse formulas: a display name like "=HYPERLINK(...)" must stay text in a spreadsheet.
+        return "'" + value
+    return value

@@ -1,0 +1,19 @@
+"""Every table, imported here so that `SQLModel.metadata` (and Alembic) sees them all."""
+
+from voisinage.models.access import LinkNonce
+from voisinage.models.audit import ActionLog
+from voisinage.models.base import metadata, utcnow
+from voisinage.models.people import Invitation, Member, Redemption
+from voisinage.models.projects import Household, Project
+
+__all__ = [
+    "ActionLog",
+    "Household",
+    "Invitation",
+    "LinkNonce",
+    "Member",
+    "Project",
+    "Redemption",
+    "metadata",
+    "utcnow",
+]

@@ -1,0 +1,30 @@
+"""A cohousing project and its households."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from voisinage.enums import VotingUnit
+from voisinage.models.base import UTCDateTime, fk_column, utcnow
+
+
+class Project(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_type=String(64), unique=True)
+    name: str = Field(sa_type=String(120))
+    language: str = Field(sa_type=String(8))
+    timezone: str = Field(sa_type=String(64))
+    voting_unit: str = Field(default=VotingUnit.HOUSEHOLD, sa_type=String(16))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Household(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(sa_column=fk_column("project.id", ondelete="CASCADE"))
+    name: str = Field(sa_type=String(120))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,101 @@
+"""Projects and their households."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from voisinage.audit import record_action
+from voisinage.enums import VotingUnit
+from voisinage.errors import N_, Conflict, NotFound
+from voisinage.models import Household, Project
+from voisinage.validation import (
+    check_language,
+    check_slug,
+    check_timezone,
+    check_voting_unit,
+    clean_name,
+    slugify,
+)
+
+PROJECT_NAME_MAX = 120
+HOUSEHOLD_NAME_MAX = 120
+
+
+def create_project(
+    session: Session,
+    *,
+    name: str,
+    slug: str | None = None,
+    language: str = "fr",
+    timezone: str = "Europe/Paris",
+    voting_unit: str = VotingUnit.HOUSEHOLD,
+) -> Project:
+    """Create a project; its short name (slug) is derived from the name unless given."""
+    name = clean_name(name, max_length=PROJECT_NAME_MAX)
+    slug = check_slug(slug if slug is not None else slugify(name))
+    project = Project(
+        name=name,
+        slug=slug,
+        language=check_language(language),
+        timezone=check_timezone(timezone),
+        voting_unit=check_voting_unit(voting_unit),
+    )
+    if session.exec(select(Project.id).where(Project.slug == slug)).first() is not None:
+        raise Conflict(N_("A project with the short name %(slug)s already exists."), slug=slug)
+    session.add(project)
+    session.flush()
+    record_action(session, project_id=project.id, actor_id=None, action="project.create", name=name)
+    return project
+
+
+def get_project(session: Session, slug: str) -> Project:
+    """Return the project with this short name, or refuse with NotFound."""
+    project = session.exec(select(Project).where(Project.slug == slug)).first()
+    if project is None:
+        raise NotFound(N_("There is no project with the short name %(slug)s."), slug=slug)
+    return project
+
+
+def list_projects(session: Session) -> list[Project]:
+    """Return every project, by name."""
+    return list(session.exec(select(Project).order_by(Project.name)))
+
+
+def find_household(session: Session, *, project_id: int, name: str) -> Household | None:
+    """Return the project's household with this name, ignoring case and extra spaces."""
+    wanted = " ".join(name.split()).lower()
+    statement = select(Household).where(
+        Household.project_id == project_id, func.lower(Household.name) == wanted
+    )
+    return session.exec(statement).first()
+
+
+def get_household(session: Session, *, project_id: int, household_id: int) -> Household:
+    """Return one of the project's households; another project's id is NotFound."""
+    household = session.get(Household, household_id)
+    if household is None or household.project_id != project_id:
+        raise NotFound(N_("This household does not exist in this project."))
+    return household
+
+
+def add_household(
+    session: Session, *, project_id: int, name: str, actor_id: int | None = None
+) -> Household:
+    """Add a household to a project; a second one with the same name is refused."""
+    name = clean_name(name, max_length=HOUSEHOLD_NAME_MAX)
+    if find_household(session, project_id=project_id, name=name) is not None:
+        raise Conflict(N_("A household named %(name)s already exists."), name=name)
+    household = Household(project_id=project_id, name=name)
+    session.add(household)
+    session.flush()
+    record_action(
+        session, project_id=project_id, actor_id=actor_id, action="household.add", name=name
+    )
+    return household
+
+
+def list_households(session: Session, *, project_id: int) -> list[Household]:
+    """Return the project's households, by name."""
+    statement = select(Household).where(Household.project_id == project_id).order_by(Household.name)
+    return list(session.exec(statement))
