@@ -14,7 +14,6 @@ from voisinage.enums import Role
 from voisinage.errors import (
     N_,
     Conflict,
-    Forbidden,
     InvalidValue,
     InvitationExhausted,
     InvitationExpired,
@@ -23,6 +22,7 @@ from voisinage.errors import (
     NotFound,
 )
 from voisinage.models import Household, Invitation, Member, Project, Redemption, utcnow
+from voisinage.permissions import require_facilitator
 from voisinage.projects import add_household, find_household, get_household
 from voisinage.validation import check_language, check_role, clean_name
 
@@ -82,15 +82,6 @@ def get_member(session: Session, *, project_id: int, member_id: int) -> Member:
     if member is None or member.project_id != project_id:
         raise NotFound(N_("This member does not exist in this project."))
     return member
-
-
-def require_facilitator(session: Session, *, project_id: int, actor_id: int | None) -> None:
-    """Refuse unless `actor_id` is a facilitator of the project (None: the operator's CLI)."""
-    if actor_id is None:
-        return
-    actor = session.get(Member, actor_id)
-    if actor is None or actor.project_id != project_id or actor.role != Role.FACILITATOR:
-        raise Forbidden(N_("Only the project's facilitators can do this."))
 
 
 def create_invitation(
@@ -429,3 +420,66 @@ def list_members(session: Session, *, project_id: int) -> list[MemberRow]:
         )
         for member, household_name in session.exec(statement)
     ]
+
+
+def move_member(
+    session: Session,
+    *,
+    project_id: int,
+    member_id: int,
+    household_id: int | None,
+    actor_id: int | None = None,
+) -> Member:
+    """Move a member to another household of the project (None: no household)."""
+    require_facilitator(session, project_id=project_id, actor_id=actor_id)
+    member = get_member(session, project_id=project_id, member_id=member_id)
+    if household_id is not None:
+        get_household(session, project_id=project_id, household_id=household_id)
+    elif member.role == Role.RESIDENT:
+        raise InvalidValue(N_("A resident belongs to a household."))
+    if member.household_id != household_id:
+        previous, member.household_id = member.household_id, household_id
+        session.add(member)
+        record_action(
+            session,
+            project_id=project_id,
+            actor_id=actor_id,
+            action="member.move",
+            member_id=member.id,
+            previous=previous,
+            household_id=household_id,
+        )
+    return member
+
+
+def rename_member(session: Session, *, member_id: int, display_name: str) -> Member:
+    """Change the name a member shows to the group (members rename themselves)."""
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(N_("This member does not exist in this project."))
+    member.display_name = clean_name(display_name, max_length=DISPLAY_NAME_MAX)
+    session.add(member)
+    return member
+
+
+def set_language(session: Session, *, member_id: int, language: str | None) -> Member:
+    """Store the language a member chose (None: follow their device, then the project)."""
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(N_("This member does not exist in this project."))
+    member.language = check_language(language) if language is not None else None
+    session.add(member)
+    return member
+
+
+def memberships_of_telegram_user(
+    session: Session, *, telegram_user_id: int
+) -> list[tuple[Member, Project]]:
+    """Return every membership of one Telegram account, by project name."""
+    statement = (
+        select(Member, Project)
+        .join(Project, col(Project.id) == col(Member.project_id))
+        .where(Member.telegram_user_id == telegram_user_id)
+        .order_by(Project.name)
+    )
+    return [(member, project) for member, project in session.exec(statement)]

@@ -9,6 +9,7 @@ from voisinage.audit import record_action
 from voisinage.enums import VotingUnit
 from voisinage.errors import N_, Conflict, NotFound
 from voisinage.models import Household, Project
+from voisinage.permissions import require_facilitator
 from voisinage.validation import (
     check_language,
     check_slug,
@@ -62,6 +63,59 @@ def list_projects(session: Session) -> list[Project]:
     return list(session.exec(select(Project).order_by(Project.name)))
 
 
+def update_project_settings(
+    session: Session,
+    *,
+    project_id: int,
+    name: str,
+    language: str,
+    timezone: str,
+    voting_unit: str,
+    actor_id: int | None = None,
+) -> Project:
+    """Change a project's name, language, time zone and voting unit (facilitators only)."""
+    require_facilitator(session, project_id=project_id, actor_id=actor_id)
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound(N_("This project does not exist."))
+    changes = {
+        "name": clean_name(name, max_length=PROJECT_NAME_MAX),
+        "language": check_language(language),
+        "timezone": check_timezone(timezone),
+        "voting_unit": check_voting_unit(voting_unit).value,
+    }
+    changed = {key: value for key, value in changes.items() if getattr(project, key) != value}
+    if changed:
+        for key, value in changed.items():
+            setattr(project, key, value)
+        session.add(project)
+        record_action(
+            session, project_id=project_id, actor_id=actor_id, action="project.update", **changed
+        )
+    return project
+
+
+def link_telegram_group(
+    session: Session, *, project_id: int, chat_id: int | None, actor_id: int | None = None
+) -> Project:
+    """Make `chat_id` the project's Telegram group for announcements (None unlinks it)."""
+    require_facilitator(session, project_id=project_id, actor_id=actor_id)
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound(N_("This project does not exist."))
+    if project.telegram_chat_id != chat_id:
+        project.telegram_chat_id = chat_id
+        session.add(project)
+        record_action(
+            session,
+            project_id=project_id,
+            actor_id=actor_id,
+            action="project.link_group",
+            chat_id=chat_id,
+        )
+    return project
+
+
 def find_household(session: Session, *, project_id: int, name: str) -> Household | None:
     """Return the project's household with this name, ignoring case and extra spaces."""
     wanted = " ".join(name.split()).lower()
@@ -91,6 +145,32 @@ def add_household(
     session.flush()
     record_action(
         session, project_id=project_id, actor_id=actor_id, action="household.add", name=name
+    )
+    return household
+
+
+def rename_household(
+    session: Session, *, project_id: int, household_id: int, name: str, actor_id: int | None = None
+) -> Household:
+    """Give a household a new name, unique in its project (facilitators only)."""
+    require_facilitator(session, project_id=project_id, actor_id=actor_id)
+    household = get_household(session, project_id=project_id, household_id=household_id)
+    name = clean_name(name, max_length=HOUSEHOLD_NAME_MAX)
+    if name == household.name:
+        return household
+    other = find_household(session, project_id=project_id, name=name)
+    if other is not None and other.id != household.id:
+        raise Conflict(N_("A household named %(name)s already exists."), name=name)
+    previous, household.name = household.name, name
+    session.add(household)
+    record_action(
+        session,
+        project_id=project_id,
+        actor_id=actor_id,
+        action="household.rename",
+        household_id=household.id,
+        previous=previous,
+        name=name,
     )
     return household
 

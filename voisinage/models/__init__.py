@@ -5,15 +5,18 @@ from voisinage.models.audit import ActionLog
 from voisinage.models.base import metadata, utcnow
 from voisinage.models.people import Invitation, Member, Redemption
 from voisinage.models.projects import Household, Project
+from voisinage.models.telegram import BotState, TelegramUpdate
 
 __all__ = [
     "ActionLog",
+    "BotState",
     "Household",
     "Invitation",
     "LinkNonce",
     "Member",
     "Project",
     "Redemption",
+    "TelegramUpdate",
     "metadata",
     "utcnow",
 ]

@@ -1,0 +1,102 @@
+"""A member's own data: export it, or erase it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from voisinage.enums import Role
+from voisinage.errors import N_, Conflict, NotFound
+from voisinage.models import ActionLog, Household, LinkNonce, Member, Project, Redemption, utcnow
+
+PERSONAL_EXPORT_SCHEMA = "voisinage.personal-data"
+PERSONAL_EXPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ForgetReport:
+    """What erasing a member removed, and what was kept and why (shown to the person)."""
+
+    project_name: str
+    removed: list[str]
+    kept: list[str]
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_member_data(session: Session, *, member_id: int) -> dict[str, Any]:
+    """Return everything stored about one member, as JSON-ready data."""
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(N_("This member does not exist in this project."))
+    project = session.get(Project, member.project_id)
+    household = session.get(Household, member.household_id) if member.household_id else None
+    redemptions = session.exec(select(Redemption).where(Redemption.member_id == member_id)).all()
+    actions = session.exec(
+        select(ActionLog).where(ActionLog.actor_id == member_id).order_by(col(ActionLog.id))
+    ).all()
+    links = session.exec(select(LinkNonce).where(LinkNonce.member_id == member_id)).all()
+    return {
+        "schema": PERSONAL_EXPORT_SCHEMA,
+        "version": PERSONAL_EXPORT_VERSION,
+        "exported_at": utcnow().isoformat(),
+        "member": {
+            "id": member.id,
+            "display_name": member.display_name,
+            "role": member.role,
+            "language": member.language,
+            "telegram_user_id": member.telegram_user_id,
+            "joined_at": _iso(member.created_at),
+        },
+        "project": {"slug": project.slug, "name": project.name},
+        "household": {"id": household.id, "name": household.name} if household else None,
+        "joined_with_invitations": [
+            {"invitation_id": r.invitation_id, "at": _iso(r.created_at)} for r in redemptions
+        ],
+        "sign_in_links": [
+            {"issued_at": _iso(n.created_at), "used_at": _iso(n.used_at)} for n in links
+        ],
+        "actions": [
+            {"action": a.action, "details": a.details, "at": _iso(a.created_at)} for a in actions
+        ],
+    }
+
+
+def forget_member(session: Session, *, member_id: int) -> ForgetReport:
+    """Erase a member and their personal data; keep only what the group's records need, anonymised."""
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(N_("This member does not exist in this project."))
+    if member.role == Role.FACILITATOR:
+        facilitators = session.exec(
+            select(func.count())
+            .select_from(Member)
+            .where(Member.project_id == member.project_id, Member.role == Role.FACILITATOR)
+        ).one()
+        if facilitators <= 1:
+            raise Conflict(
+                N_("You are the project's only facilitator: name another one before leaving.")
+            )
+    project = session.get(Project, member.project_id)
+    session.delete(member)
+    session.flush()
+    # The database removes sign-in links and invitation use records with the member
+    # (ON DELETE CASCADE) and keeps the facilitators' log with the author blanked (SET NULL).
+    return ForgetReport(
+        project_name=project.name,
+        removed=[
+            N_("your name, role, language and Telegram account"),
+            N_("your place in your household"),
+            N_("your sign-in links and the record of the invitation you used"),
+        ],
+        kept=[
+            N_(
+                "the project's action log, without your name, because the group's decisions must stay traceable"
+            ),
+        ],
+    )
