@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 
 from voisinage import db
-from voisinage.config import Settings
+from voisinage.config import Settings, normalise_database_url
 from voisinage.models import metadata
 
 TEST_SECRET_KEY = "test-secret-key-not-for-production"
@@ -31,21 +32,26 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """The PostgreSQL database given by TEST_DATABASE_URL, migrated once for the session."""
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the server TEST_DATABASE_URL names, migrated once for the session.
+
+    Each test session creates its own database and drops it at the end, so that several
+    sessions (two developers, or CI) can share one server without seeing each other's rows.
+    """
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         pytest.skip(PG_SKIP_REASON)
-    from voisinage.config import normalise_database_url
-
-    url = normalise_database_url(url)
-    engine = db.make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    db.upgrade(url)
-    return url
+    server = make_url(normalise_database_url(url))
+    name = f"voisinage_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    test_url = server.set(database=name).render_as_string(hide_password=False)
+    db.upgrade(test_url)
+    yield test_url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _empty_postgres(url: str) -> None:
@@ -91,3 +97,15 @@ def environ(database_url, tmp_path) -> dict[str, str]:
 @pytest.fixture
 def settings(environ) -> Settings:
     return Settings.from_env(environ)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say once per reason how many tests were skipped (pytest's -rs lists every location)."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reasons[reason.removeprefix("Skipped: ")] = (
+            reasons.get(reason.removeprefix("Skipped: "), 0) + 1
+        )
+    for reason, count in sorted(reasons.items()):
+        terminalreporter.write_line(f"SKIPPED {count} tests: {reason}")

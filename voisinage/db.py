@@ -7,9 +7,6 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -80,9 +77,15 @@ class SchemaOutOfDate(DomainError):
     )
 
 
+# Alembic is imported where it is used: it costs more than half a second of every process
+# start (the bot, each CLI call), and only migrations and schema checks need it.
+
+
 @lru_cache(maxsize=1)
-def alembic_config(database_url: str | None = None) -> AlembicConfig:
+def alembic_config(database_url: str | None = None):
     """Return the Alembic configuration of the project's migrations."""
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if database_url:
@@ -92,11 +95,15 @@ def alembic_config(database_url: str | None = None) -> AlembicConfig:
 
 def head_revision() -> str:
     """Return the newest migration revision in the code."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
     """Return the revision the database is at, or None for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
@@ -104,8 +111,10 @@ def current_revision(engine: Engine) -> str | None:
 def check_schema(engine: Engine) -> None:
     """Refuse to run on a database the migrations have not brought up to date."""
     current, head = current_revision(engine), head_revision()
+    if current is None:
+        raise SchemaOutOfDate(N_("The database has no schema yet. Run: voisinage db upgrade"))
     if current != head:
-        raise SchemaOutOfDate(current=current or "(empty)", head=head)
+        raise SchemaOutOfDate(current=current, head=head)
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from voisinage.enums import Role, VotingUnit
-from voisinage.models import Member, Project
+from voisinage.models import Member, Project, Questionnaire, utcnow
 from voisinage.people import add_member
 from voisinage.projects import add_household, create_project, find_household
+from voisinage.questionnaire_answers import save_answers
+from voisinage.questionnaire_templates import (
+    import_questionnaire,
+    parse_template,
+    shipped_template,
+)
+from voisinage.questionnaires import open_questionnaire
+from voisinage.workshop_path import instantiate_path, list_steps
+from voisinage.workshop_polls import SlotInput, answer_poll, open_poll, poll_table
+from voisinage.workshop_records import attach_minutes, record_attendance
+from voisinage.workshop_rsvps import rsvp, set_capacity
+from voisinage.workshop_schedule import schedule_workshop
+from voisinage.workshops import current_workshop
 
 DEMO_SLUG = "voisins-du-quai"
 DEMO_NAME = "Les Voisins du Quai"
@@ -32,6 +48,101 @@ DEMO_HOUSEHOLDS: dict[str, list[str]] = {
 }
 DEMO_FACILITATOR = "Camille Roussel (AMO)"
 DEMO_OBSERVER = "Service habitat du bailleur"
+
+
+# Answers to the "Définition des attentes" questionnaire, by question key: ten households have
+# submitted, Foyer Kaya has a draft, Foyer Lefebvre (the demo resident's) has not started.
+_SPACES_ALL = "common_room guest_room laundry workshop garden bike_shed car_park play_area"
+DEMO_EXPECTATIONS: dict[str, dict[str, Any]] = {
+    "Foyer Benali": {
+        "adults": 2, "children": 3, "seniors": "no", "tenure": "social_rent",
+        "housing_type": "t4", "surface": 82, "monthly_budget": 650, "accessibility": "no",
+        "shared_spaces": ["common_room", "laundry", "garden", "play_area"],
+        "shared_spaces_priority": ["garden", "play_area", "common_room", "laundry"],
+        "sharing": ["meals", "childcare", "garden_upkeep"], "involvement": 4,
+        "remarks": "Une cuisine ouverte sur la salle commune, pour les repas partagés.",
+    },
+    "Foyer Dubois": {
+        "adults": 1, "children": 0, "seniors": "yes", "tenure": "social_rent",
+        "housing_type": "t2", "surface": 48, "monthly_budget": 420, "accessibility": "yes",
+        "accessibility_details": "Je marche avec une canne : logement de plain-pied ou ascenseur.",
+        "shared_spaces": ["common_room", "guest_room", "garden"],
+        "shared_spaces_priority": ["common_room", "garden", "guest_room"],
+        "sharing": ["welcome", "garden_upkeep"], "involvement": 3,
+    },
+    "Foyer Nguyen": {
+        "adults": 2, "children": 1, "seniors": "no", "tenure": "ownership",
+        "housing_type": "t3", "surface": 70, "purchase_budget": "160k_200k",
+        "accessibility": "no",
+        "shared_spaces": ["common_room", "guest_room", "workshop", "bike_shed"],
+        "shared_spaces_priority": ["bike_shed", "workshop", "common_room", "guest_room"],
+        "sharing": ["tools", "car", "repairs"], "involvement": 4,
+        "remarks": "Un local vélos fermé, assez grand pour des vélos cargos.",
+    },
+    "Foyer Moreau": {
+        "adults": 2, "children": 2, "seniors": "no", "tenure": "ownership",
+        "housing_type": "t4", "surface": 88, "purchase_budget": "200k_250k",
+        "accessibility": "no",
+        "shared_spaces": ["common_room", "guest_room", "laundry", "garden", "car_park"],
+        "shared_spaces_priority": ["guest_room", "common_room", "garden", "laundry", "car_park"],
+        "sharing": ["car", "meals"], "involvement": 3,
+    },
+    "Foyer Diallo": {
+        "adults": 1, "children": 1, "seniors": "no", "tenure": "social_rent",
+        "housing_type": "t3", "surface": 62, "monthly_budget": 520, "accessibility": "no",
+        "shared_spaces": ["common_room", "laundry", "garden", "play_area"],
+        "shared_spaces_priority": ["laundry", "common_room"],
+        "sharing": ["childcare", "welcome"], "involvement": 5,
+        "remarks": "Que les loyers restent accessibles aux familles monoparentales.",
+    },
+    "Foyer Petit": {
+        "adults": 2, "children": 0, "seniors": "no", "tenure": "ownership",
+        "housing_type": "t3", "surface": 68, "purchase_budget": "120k_160k",
+        "accessibility": "no",
+        "shared_spaces": ["common_room", "workshop", "garden"],
+        "shared_spaces_priority": ["workshop", "garden", "common_room"],
+        "sharing": ["tools", "repairs", "management"], "involvement": 2,
+    },
+    "Foyer Lambert": {
+        "adults": 2, "children": 0, "seniors": "yes", "tenure": "ownership",
+        "housing_type": "t3", "surface": 75, "purchase_budget": "160k_200k",
+        "accessibility": "yes",
+        "accessibility_details": "Un logement adaptable au fauteuil, avec une douche de plain-pied.",
+        "shared_spaces": ["common_room", "guest_room", "garden"],
+        "shared_spaces_priority": ["guest_room", "common_room", "garden"],
+        "sharing": ["management", "welcome", "meals"], "involvement": 5,
+        "remarks": "Nous voulons vieillir ici : pensons dès maintenant à l'accessibilité.",
+    },
+    "Foyer Garcia": {
+        "adults": 1, "children": 0, "seniors": "no", "tenure": "social_rent",
+        "housing_type": "t1", "surface": 32, "monthly_budget": 350, "accessibility": "no",
+        "shared_spaces": ["common_room", "laundry", "bike_shed"],
+        "shared_spaces_priority": ["laundry", "bike_shed", "common_room"],
+        "involvement": 3,
+    },
+    "Foyer Vermeulen": {
+        "adults": 2, "children": 2, "seniors": "no", "tenure": "ownership",
+        "housing_type": "t5", "surface": 105, "purchase_budget": "200k_250k",
+        "accessibility": "no",
+        "shared_spaces": _SPACES_ALL.split(),
+        "shared_spaces_priority": [
+            "garden", "workshop", "common_room", "bike_shed", "guest_room", "car_park",
+        ],
+        "sharing": ["tools", "car", "garden_upkeep", "repairs"], "involvement": 4,
+        "remarks": "Un potager collectif, avec un composteur.",
+    },
+    "Foyer Marchand": {
+        "adults": 2, "children": 1, "seniors": "no", "tenure": "undecided",
+        "housing_type": "t3", "surface": 72, "accessibility": "no",
+        "shared_spaces": ["common_room", "garden", "bike_shed"],
+        "shared_spaces_priority": ["common_room", "garden"],
+        "sharing": ["management"], "involvement": 2,
+        "remarks": "Notre choix entre accession et location dépendra des estimations financières.",
+    },
+}  # fmt: skip
+DEMO_DRAFTS: dict[str, dict[str, Any]] = {
+    "Foyer Kaya": {"adults": 1, "children": 1, "seniors": "no", "tenure": "social_rent"},
+}
 
 
 @dataclass(frozen=True)
@@ -63,7 +174,44 @@ def seed_demo(session: Session) -> DemoProject:
         residents += [
             _member(session, project, name, Role.RESIDENT, household.id) for name in people
         ]
+    _seed_expectations(session, project, facilitator)
+    _seed_workshops(session, project, facilitator)
     return DemoProject(project=project, facilitator=facilitator, resident=residents[0])
+
+
+def _seed_expectations(session: Session, project: Project, facilitator: Member) -> None:
+    """Load the French expectations template, open it, and answer it as the demo households."""
+    text = shipped_template("fr")
+    title = parse_template(text).title
+    exists = session.exec(
+        select(Questionnaire.id).where(
+            Questionnaire.project_id == project.id, Questionnaire.title == title
+        )
+    ).first()
+    if exists is not None:
+        return
+    view = import_questionnaire(session, project_id=project.id, text=text, actor_id=facilitator.id)
+    open_questionnaire(
+        session, project_id=project.id, questionnaire_id=view.id, actor_id=facilitator.id
+    )
+    for household_name, answers in {**DEMO_EXPECTATIONS, **DEMO_DRAFTS}.items():
+        member = session.exec(
+            select(Member).where(
+                Member.project_id == project.id,
+                Member.display_name == DEMO_HOUSEHOLDS[household_name][0],
+            )
+        ).one()
+        submit = household_name in DEMO_EXPECTATIONS
+        # A submitted set skips the optional questions it leaves out; a draft just stops.
+        questions = view.questions if submit else [q for q in view.questions if q.key in answers]
+        save_answers(
+            session,
+            project_id=project.id,
+            questionnaire_id=view.id,
+            member_id=member.id,
+            values={q.id: answers.get(q.key) for q in questions},
+            submit=submit,
+        )
 
 
 def _member(
@@ -75,3 +223,138 @@ def _member(
     return member or add_member(
         session, project_id=project.id, display_name=name, role=role, household_id=household_id
     )
+
+
+# The GRT path, walked up to today: both A1 sessions held (days from today, households present,
+# notes), A2 in twelve days with RSVPs (the room takes 16: Foyer Vermeulen waits), and an open
+# poll for A3 that most households have answered (yes / if_need_be / no, slot by slot).
+DEMO_PLACE = "Maison de quartier du Vieux-Lille, 14 rue de la Monnaie"
+DEMO_A1_SESSIONS: dict[str, tuple[int, int, str]] = {
+    "A1.1": (-56, 11, "Tour des motivations de chaque foyer ; ce que « participatif » veut dire."),
+    "A1.2": (-28, 9, "Visite virtuelle de trois habitats participatifs ; montages et statuts."),
+}
+DEMO_A2_RSVPS: dict[str, tuple[str, int]] = {
+    "Foyer Lefebvre": ("coming", 2), "Foyer Benali": ("coming", 2), "Foyer Dubois": ("coming", 1),
+    "Foyer Nguyen": ("coming", 2), "Foyer Moreau": ("coming", 2), "Foyer Diallo": ("coming", 1),
+    "Foyer Petit": ("coming", 2), "Foyer Lambert": ("coming", 2), "Foyer Vermeulen": ("coming", 3),
+    "Foyer Kaya": ("maybe", 1), "Foyer Garcia": ("not_coming", 0),
+}  # fmt: skip
+DEMO_A3_SLOTS = (
+    (26, time(9, 30), time(13)),
+    (29, time(18, 30), time(22)),
+    (33, time(14), time(17, 30)),
+)
+DEMO_A3_ANSWERS: dict[str, tuple[str, str, str]] = {
+    "Foyer Lefebvre": ("yes", "no", "yes"), "Foyer Benali": ("yes", "if_need_be", "no"),
+    "Foyer Dubois": ("yes", "no", "yes"), "Foyer Nguyen": ("if_need_be", "yes", "yes"),
+    "Foyer Moreau": ("yes", "yes", "no"), "Foyer Diallo": ("no", "yes", "if_need_be"),
+    "Foyer Lambert": ("yes", "no", "yes"), "Foyer Vermeulen": ("yes", "if_need_be", "yes"),
+    "Foyer Marchand": ("if_need_be", "yes", "no"),
+}  # fmt: skip
+
+
+def _seed_workshops(session: Session, project: Project, facilitator: Member) -> None:
+    """Apply the GRT path and walk it up to today; a project that has the path is left as it is."""
+    if any(step.template_key for step in list_steps(session, project_id=project.id)):
+        return
+    steps = {
+        step.template_key: current_workshop(session, step_id=step.id)
+        for step in instantiate_path(session, project_id=project.id, actor_id=facilitator.id)
+    }
+    zone = ZoneInfo(project.timezone)
+    now = utcnow()
+    today = now.astimezone(zone).date()
+
+    def local(days: int, at: time) -> datetime:
+        return datetime.combine(today + timedelta(days=days), at, tzinfo=zone)
+
+    # Each household answers through its first member.
+    first = {
+        household: session.exec(
+            select(Member).where(Member.project_id == project.id, Member.display_name == people[0])
+        ).one()
+        for household, people in DEMO_HOUSEHOLDS.items()
+    }
+    for key, (days, present, notes) in DEMO_A1_SESSIONS.items():
+        # Scheduled three weeks before, held, then recorded: services take the moment as `now`.
+        schedule_workshop(
+            session,
+            project_id=project.id,
+            workshop_id=steps[key].id,
+            starts_at=local(days, time(9, 30)),
+            ends_at=local(days, time(12, 30)),
+            place=DEMO_PLACE,
+            actor_id=facilitator.id,
+            now=local(days - 21, time(10)),
+        )
+        came = [facilitator.id, *(member.id for member in list(first.values())[:present])]
+        record_attendance(
+            session,
+            project_id=project.id,
+            workshop_id=steps[key].id,
+            member_ids=came,
+            actor_id=facilitator.id,
+            now=local(days, time(13)),
+        )
+        attach_minutes(
+            session,
+            project_id=project.id,
+            workshop_id=steps[key].id,
+            notes=notes,
+            minutes_url=f"https://pad.example.org/p/voisins-du-quai-{key.lower()}",
+            actor_id=facilitator.id,
+            now=local(days + 1, time(9)),
+        )
+    a2 = steps["A2"].id
+    schedule_workshop(
+        session,
+        project_id=project.id,
+        workshop_id=a2,
+        starts_at=local(12, time(14)),
+        ends_at=local(12, time(17, 30)),
+        place=DEMO_PLACE,
+        actor_id=facilitator.id,
+        now=now,
+    )
+    set_capacity(
+        session,
+        project_id=project.id,
+        workshop_id=a2,
+        capacity=16,
+        actor_id=facilitator.id,
+        now=now,
+    )
+    for household, (status, people) in DEMO_A2_RSVPS.items():
+        rsvp(
+            session,
+            project_id=project.id,
+            workshop_id=a2,
+            member_id=first[household].id,
+            status=status,
+            people=people,
+            now=now,
+        )
+    poll = open_poll(
+        session,
+        project_id=project.id,
+        workshop_id=steps["A3"].id,
+        slots=[
+            SlotInput(local(days, start), local(days, end), DEMO_PLACE)
+            for days, start, end in DEMO_A3_SLOTS
+        ],
+        deadline=local(19, time(20)),
+        actor_id=facilitator.id,
+        now=now,
+    )
+    slot_ids = [
+        slot.slot_id for slot in poll_table(session, project_id=project.id, poll_id=poll.id).slots
+    ]
+    for household, choices in DEMO_A3_ANSWERS.items():
+        answer_poll(
+            session,
+            project_id=project.id,
+            poll_id=poll.id,
+            member_id=first[household].id,
+            answers=dict(zip(slot_ids, choices, strict=True)),
+            now=now,
+        )

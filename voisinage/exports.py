@@ -12,9 +12,18 @@ from sqlmodel import Session, select
 
 from voisinage import __version__
 from voisinage.audit import list_actions
-from voisinage.models import Project, utcnow
+from voisinage.models import Project, Questionnaire, utcnow
 from voisinage.people import list_invitations, list_members
+from voisinage.permissions import require_facilitator
 from voisinage.projects import list_households
+from voisinage.questionnaire_results import (
+    answer_rows,
+    count_drafts,
+    json_value,
+    load_responses,
+)
+from voisinage.questionnaire_templates import question_data
+from voisinage.questionnaires import list_questionnaires, load_questionnaire
 
 EXPORT_SCHEMA = "voisinage.project-export"
 EXPORT_VERSION = 1
@@ -81,7 +90,57 @@ def export_project(session: Session, *, project_id: int) -> dict[str, Any]:
             }
             for a in reversed(list_actions(session, project_id=project_id, limit=None))
         ],
+        "questionnaires": [
+            _questionnaire(session, questionnaire)
+            for questionnaire in reversed(list_questionnaires(session, project_id=project_id))
+        ],
     }
+
+
+def _questionnaire(session: Session, questionnaire: Questionnaire) -> dict[str, Any]:
+    """Return a questionnaire, its questions and its submitted answers (anonymous: no one's)."""
+    view = load_questionnaire(
+        session, project_id=questionnaire.project_id, questionnaire_id=questionnaire.id
+    )
+    keys = {q.id: q.key for q in view.questions}
+    responses = []
+    for response in load_responses(session, view):
+        row: dict[str, Any] = {}
+        if not view.anonymous:
+            row["household_id"] = response.household_id
+            row["member_id"] = response.member_id
+            row["respondent"] = response.name
+            row["submitted_at"] = _iso(response.submitted_at)
+        row["answers"] = {keys[qid]: json_value(value) for qid, value in response.values.items()}
+        row["skipped"] = [keys[qid] for qid in keys if qid in response.skipped]
+        responses.append(row)
+    return {
+        "id": view.id,
+        "title": view.title,
+        "introduction": view.introduction,
+        "respondent_unit": view.respondent_unit,
+        "anonymous": view.anonymous,
+        "status": view.status,
+        "opens_at": _iso(view.opens_at),
+        "closes_at": _iso(view.closes_at),
+        "round_number": view.round_number,
+        "previous_round_id": view.previous_round_id,
+        "created_at": _iso(questionnaire.created_at),
+        "questions": [{"id": q.id, **question_data(q)} for q in view.questions],
+        "drafts": count_drafts(session, questionnaire_id=view.id),
+        "responses": responses,
+    }
+
+
+def questionnaire_answers_csv(
+    session: Session, *, project_id: int, questionnaire_id: int, actor_id: int | None = None
+) -> str:
+    """Return the raw answers as CSV, one row a respondent (anonymous: without names)."""
+    require_facilitator(session, project_id=project_id, actor_id=actor_id)
+    view = load_questionnaire(session, project_id=project_id, questionnaire_id=questionnaire_id)
+    header = [] if view.anonymous else ["respondent", "submitted_at"]
+    header += [question.key for question in view.questions]
+    return _csv_text(answer_rows(view, load_responses(session, view)), fieldnames=header)
 
 
 def write_csv_zip(export: dict[str, Any], target: BinaryIO) -> None:
@@ -99,10 +158,10 @@ def write_csv_zip(export: dict[str, Any], target: BinaryIO) -> None:
         )
 
 
-def _csv_text(rows: list[dict[str, Any]]) -> str:
+def _csv_text(rows: list[dict[str, Any]], fieldnames: list[str] | None = None) -> str:
     buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    if rows or fieldnames:
+        writer = csv.DictWriter(buffer, fieldnames=fieldnames or list(rows[0]))
         writer.writeheader()
         for row in rows:
             writer.writerow({key: _cell(value) for key, value in row.items()})

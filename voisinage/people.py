@@ -14,6 +14,7 @@ from voisinage.enums import Role
 from voisinage.errors import (
     N_,
     Conflict,
+    DomainError,
     InvalidValue,
     InvitationExhausted,
     InvitationExpired,
@@ -185,12 +186,9 @@ def _usable_invitation(session: Session, code: str, now: datetime) -> Invitation
     invitation = _invitation_by_code(session, code)
     if invitation is None:
         raise InvitationUnknown()
-    if invitation.revoked_at is not None:
-        raise InvitationRevoked()
-    if invitation.expires_at is not None and invitation.expires_at <= now:
-        raise InvitationExpired()
-    if invitation.max_uses is not None and invitation.use_count >= invitation.max_uses:
-        raise InvitationExhausted()
+    problem = invitation_problem(invitation, now=now)
+    if problem is not None:
+        raise problem
     return invitation
 
 
@@ -402,24 +400,23 @@ def add_member(
 
 def list_members(session: Session, *, project_id: int) -> list[MemberRow]:
     """Return the project's members with their household, grouped by household then name."""
+    # Plain columns, not Member objects: the facilitators' members page lists everyone, and
+    # building an ORM object per row cost more than the query (bench/bench_web.py).
     statement = (
-        select(Member, Household.name)
+        select(
+            Member.id,
+            Member.display_name,
+            Member.role,
+            Member.household_id,
+            Household.name,
+            Member.language,
+            col(Member.telegram_user_id).is_not(None),
+        )
         .join(Household, col(Member.household_id) == col(Household.id), isouter=True)
         .where(Member.project_id == project_id)
         .order_by(col(Household.name).is_(None), Household.name, Member.display_name, Member.id)
     )
-    return [
-        MemberRow(
-            id=member.id,
-            display_name=member.display_name,
-            role=member.role,
-            household_id=member.household_id,
-            household_name=household_name,
-            language=member.language,
-            on_telegram=member.telegram_user_id is not None,
-        )
-        for member, household_name in session.exec(statement)
-    ]
+    return [MemberRow(*row) for row in session.exec(statement)]
 
 
 def move_member(
@@ -483,3 +480,53 @@ def memberships_of_telegram_user(
         .order_by(Project.name)
     )
     return [(member, project) for member, project in session.exec(statement)]
+
+
+def set_telegram_user_language(
+    session: Session, *, telegram_user_id: int, language: str | None
+) -> int:
+    """Store a language for every membership of one Telegram account; return how many changed.
+
+    A person speaks one language in the bot, whichever project they are looking at.
+    """
+    language = check_language(language) if language is not None else None
+    members = session.exec(select(Member).where(Member.telegram_user_id == telegram_user_id)).all()
+    changed = [member for member in members if member.language != language]
+    for member in changed:
+        member.language = language
+        session.add(member)
+    return len(changed)
+
+
+def invitation_problem(
+    invitation: Invitation, *, now: datetime | None = None
+) -> DomainError | None:
+    """Return the refusal joining with `invitation` would meet now, or None if it is usable."""
+    now = now or utcnow()
+    if invitation.revoked_at is not None:
+        return InvitationRevoked()
+    if invitation.expires_at is not None and invitation.expires_at <= now:
+        return InvitationExpired()
+    if invitation.max_uses is not None and invitation.use_count >= invitation.max_uses:
+        return InvitationExhausted()
+    return None
+
+
+def telegram_person_key(telegram_user_id: int) -> str:
+    """Return the person key of a Telegram account, as `redeem_invitation` takes it."""
+    return f"tg:{telegram_user_id}"
+
+
+def existing_telegram_join(
+    session: Session, *, code: str, telegram_user_id: int
+) -> JoinResult | None:
+    """Return the membership a Telegram account already has in the project of `code`, if any.
+
+    Someone opening their invitation link again is welcomed back, even once the code is used up.
+    """
+    return _existing_join(
+        session,
+        code=code,
+        person_key=telegram_person_key(telegram_user_id),
+        telegram_user_id=telegram_user_id,
+    )

@@ -8,12 +8,24 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from voisinage.bot_state import erase_states_of_telegram_user, states_of_telegram_user
 from voisinage.enums import Role
 from voisinage.errors import N_, Conflict, NotFound
-from voisinage.models import ActionLog, Household, LinkNonce, Member, Project, Redemption, utcnow
+from voisinage.models import (
+    ActionLog,
+    Household,
+    LinkNonce,
+    Member,
+    Project,
+    Redemption,
+    utcnow,
+)
+from voisinage.people import memberships_of_telegram_user
+from voisinage.personal_records import iso, questionnaire_records, workshop_records
 
 PERSONAL_EXPORT_SCHEMA = "voisinage.personal-data"
 PERSONAL_EXPORT_VERSION = 1
+TELEGRAM_EXPORT_SCHEMA = "voisinage.telegram-personal-data"
 
 
 @dataclass(frozen=True)
@@ -23,10 +35,6 @@ class ForgetReport:
     project_name: str
     removed: list[str]
     kept: list[str]
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
 
 
 def export_member_data(session: Session, *, member_id: int) -> dict[str, Any]:
@@ -51,19 +59,21 @@ def export_member_data(session: Session, *, member_id: int) -> dict[str, Any]:
             "role": member.role,
             "language": member.language,
             "telegram_user_id": member.telegram_user_id,
-            "joined_at": _iso(member.created_at),
+            "joined_at": iso(member.created_at),
         },
         "project": {"slug": project.slug, "name": project.name},
         "household": {"id": household.id, "name": household.name} if household else None,
         "joined_with_invitations": [
-            {"invitation_id": r.invitation_id, "at": _iso(r.created_at)} for r in redemptions
+            {"invitation_id": r.invitation_id, "at": iso(r.created_at)} for r in redemptions
         ],
         "sign_in_links": [
-            {"issued_at": _iso(n.created_at), "used_at": _iso(n.used_at)} for n in links
+            {"issued_at": iso(n.created_at), "used_at": iso(n.used_at)} for n in links
         ],
         "actions": [
-            {"action": a.action, "details": a.details, "at": _iso(a.created_at)} for a in actions
+            {"action": a.action, "details": a.details, "at": iso(a.created_at)} for a in actions
         ],
+        "questionnaire_answers": questionnaire_records(session, member),
+        **workshop_records(session, member),
     }
 
 
@@ -93,10 +103,44 @@ def forget_member(session: Session, *, member_id: int) -> ForgetReport:
             N_("your name, role, language and Telegram account"),
             N_("your place in your household"),
             N_("your sign-in links and the record of the invitation you used"),
+            N_("the questionnaire answers you gave for yourself"),
         ],
         kept=[
+            N_(
+                "the answers you gave for your household, which belong to the household, "
+                "without your name"
+            ),
             N_(
                 "the project's action log, without your name, because the group's decisions must stay traceable"
             ),
         ],
     )
+
+
+def export_telegram_person(session: Session, *, telegram_user_id: int) -> dict[str, Any]:
+    """Return everything stored about one Telegram account: each membership, and the bot's notes."""
+    memberships = memberships_of_telegram_user(session, telegram_user_id=telegram_user_id)
+    states = states_of_telegram_user(session, telegram_user_id=telegram_user_id)
+    return {
+        "schema": TELEGRAM_EXPORT_SCHEMA,
+        "version": PERSONAL_EXPORT_VERSION,
+        "exported_at": utcnow().isoformat(),
+        "telegram_user_id": telegram_user_id,
+        "memberships": [export_member_data(session, member_id=m.id) for m, _ in memberships],
+        "bot_state": [
+            {"kind": s.kind, "key": s.key, "data": s.data, "updated_at": iso(s.updated_at)}
+            for s in states
+        ],
+    }
+
+
+def forget_telegram_person(session: Session, *, telegram_user_id: int) -> list[ForgetReport]:
+    """Erase every membership of one Telegram account and what the bot keeps about it.
+
+    One transaction: when one membership may not go (the only facilitator of a project), the
+    refusal rolls back the others too, so that nothing is half-erased.
+    """
+    memberships = memberships_of_telegram_user(session, telegram_user_id=telegram_user_id)
+    reports = [forget_member(session, member_id=member.id) for member, _ in memberships]
+    erase_states_of_telegram_user(session, telegram_user_id=telegram_user_id)
+    return reports

@@ -44,10 +44,14 @@ class Context:
 
     @cached_property
     def translator(self) -> i18n.Translator:
-        language = i18n.negotiate(
-            os.environ.get("LC_ALL"), os.environ.get("LC_MESSAGES"), os.environ.get("LANG")
-        )
+        env = os.environ if self._environ is None else self._environ
+        language = i18n.negotiate(env.get("LC_ALL"), env.get("LC_MESSAGES"), env.get("LANG"))
         return i18n.translator(language or self.settings.default_language)
+
+    def close(self) -> None:
+        """Release the database connections, if any were opened."""
+        if "raw_engine" in self.__dict__:
+            self.raw_engine.dispose()
 
     def _(self, message: str, **params: Any) -> str:
         return self.translator.gettext(message, **params)
@@ -73,13 +77,14 @@ def cli() -> None:
     """Voisinage: questionnaires, votes and workshops for cohousing groups."""
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> None:
     """Run the command line; errors become one line on stderr and an exit code."""
-    context = Context()
+    context = Context(environ)
     try:
         cli.main(args=argv, prog_name="voisinage", standalone_mode=False, obj=context)
     except click.exceptions.NoArgsIsHelpError as error:
-        click.echo(error.format_message())
+        path = error.ctx.command_path if error.ctx else "voisinage"
+        click.echo(f"voisinage: Missing command. Try '{path} --help'.", err=True)
         sys.exit(EXIT_USAGE)
     except click.UsageError as error:
         click.echo(f"voisinage: {error.format_message()}", err=True)
@@ -95,6 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     except DomainError as error:
         click.echo(f"voisinage: {error.translate(context.translator.gettext)}", err=True)
         sys.exit(EXIT_USAGE)
+    finally:
+        context.close()
 
 
 def with_unit_of_work(command: Callable) -> Callable:

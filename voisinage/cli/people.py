@@ -74,11 +74,11 @@ def household_add(ctx: Context, session: Session, slug: str, name: str, as_json:
     emit(
         as_json,
         {"id": household.id, "name": household.name},
-        ctx._("Household %(name)s added.", name=household.name),
+        ctx._("Household added: %(name)s", name=household.name),
     )
 
 
-def _uses(value: str) -> int | None:
+def _uses(_ctx, _param, value: str) -> int | None:
     if value == "unlimited":
         return None
     if not value.isdigit():
@@ -96,7 +96,11 @@ def _uses(value: str) -> int | None:
 )
 @click.option("--household", help="Household the newcomer joins (created if new).")
 @click.option(
-    "--uses", default="1", show_default=True, help="How many people may use it, or 'unlimited'."
+    "--uses",
+    default="1",
+    show_default=True,
+    callback=_uses,
+    help="How many people may use it, or 'unlimited'.",
 )
 @click.option(
     "--days", type=click.IntRange(1, people.INVITATION_DAYS_MAX), default=14, show_default=True
@@ -119,7 +123,7 @@ def invite(
         project_id=project.id,
         role=role,
         household_id=household_id,
-        max_uses=_uses(uses),
+        max_uses=uses,
         days=days,
         label=label,
     )

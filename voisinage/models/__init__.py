@@ -3,20 +3,55 @@
 from voisinage.models.access import LinkNonce
 from voisinage.models.audit import ActionLog
 from voisinage.models.base import metadata, utcnow
+from voisinage.models.outbox import Notification, NotificationPreference
 from voisinage.models.people import Invitation, Member, Redemption
 from voisinage.models.projects import Household, Project
+from voisinage.models.questionnaires import (
+    Answer,
+    AnswerSet,
+    Question,
+    Questionnaire,
+    QuestionOption,
+)
 from voisinage.models.telegram import BotState, TelegramUpdate
+from voisinage.models.workshops import (
+    Attendance,
+    AvailabilityPoll,
+    CalendarFeed,
+    PathStep,
+    PollAnswer,
+    PollResponse,
+    PollSlot,
+    Rsvp,
+    Workshop,
+)
 
 __all__ = [
     "ActionLog",
+    "Answer",
+    "AnswerSet",
+    "Attendance",
+    "AvailabilityPoll",
     "BotState",
+    "CalendarFeed",
     "Household",
     "Invitation",
     "LinkNonce",
     "Member",
+    "Notification",
+    "NotificationPreference",
+    "PathStep",
+    "PollAnswer",
+    "PollResponse",
+    "PollSlot",
     "Project",
+    "Question",
+    "QuestionOption",
+    "Questionnaire",
     "Redemption",
+    "Rsvp",
     "TelegramUpdate",
+    "Workshop",
     "metadata",
     "utcnow",
 ]

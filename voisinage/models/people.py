@@ -37,7 +37,7 @@ class Invitation(SQLModel, table=True):
     )
     label: str = Field(default="", sa_type=String(120))
     # None: any number of people may join with this code until it expires.
-    max_uses: int | None = Field(default=1)
+    max_uses: int | None = None
     use_count: int = Field(default=0)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

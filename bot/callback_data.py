@@ -1,0 +1,99 @@
+"""The data behind inline buttons: a small versioned text format, parsed strictly.
+
+A button's data comes back from the client as any text a person (or a script) cares to send,
+so it is parsed like input: a version, a kind, and exactly the arguments that kind takes.
+Ids in it only say what the person pressed; handlers check them against the database again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+VERSION = "v1"
+# Telegram refuses callback data longer than 64 bytes.
+MAX_BYTES = 64
+
+DOORS = ("main", "invite", "summary", "web", "language", "mydata", "project")
+LANGUAGE_CHOICES = ("fr", "en", "auto")
+INVITABLE_ROLES = ("resident", "observer", "facilitator")
+
+_ID = re.compile(r"[1-9][0-9]{0,17}")
+
+
+class InvalidButton(ValueError):
+    """The data is not a button this version of the bot made."""
+
+
+@dataclass(frozen=True)
+class Button:
+    kind: str
+    args: tuple[int | str, ...] = ()
+
+
+def _id(text: str) -> int:
+    if not _ID.fullmatch(text):
+        raise InvalidButton(text)
+    return int(text)
+
+
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise InvalidButton(text)
+        return text
+
+    return parse
+
+
+# Each kind and the parser of each of its arguments, in order.
+KINDS: dict[str, tuple[Callable[[str], int | str], ...]] = {
+    "menu": (_id, _one_of(*DOORS)),  # project, door
+    "lang": (_one_of(*LANGUAGE_CHOICES),),
+    "proj": (_id,),  # project to switch to
+    "name": (_one_of("telegram"),),  # take the name shown on Telegram
+    "hh": (_id,),  # household chosen while joining
+    "inv": (_id, _one_of(*INVITABLE_ROLES)),  # project, role of the newcomer
+    "forget": (_one_of("yes", "no"),),
+    "link": (_id,),  # project a group chat is linked to
+}
+# Kinds whose first argument is a project: the presser must be a member of it.
+PROJECT_SCOPED = frozenset({"menu", "proj", "inv", "link"})
+# Kinds of buttons the bot puts in group chats; every other kind belongs to a private chat.
+GROUP_KINDS = frozenset({"link"})
+
+
+def decode(data: object) -> Button:
+    """Parse button data; anything this version did not make raises InvalidButton."""
+    if not isinstance(data, str) or len(data.encode()) > MAX_BYTES:
+        raise InvalidButton(repr(data)[:80])
+    version, _, rest = data.partition(":")
+    kind, _, arguments = rest.partition(":")
+    if version != VERSION or kind not in KINDS:
+        raise InvalidButton(data)
+    parsers = KINDS[kind]
+    parts = arguments.split(":") if arguments else []
+    if len(parts) != len(parsers):
+        raise InvalidButton(data)
+    return Button(kind, tuple(parse(part) for parse, part in zip(parsers, parts, strict=True)))
+
+
+def encode(kind: str, *args: int | str) -> str:
+    """Return the data of a button; refuse what `decode` would not give back unchanged."""
+    data = ":".join([VERSION, kind, *(str(arg) for arg in args)])
+    if decode(data) != Button(kind, args):
+        raise InvalidButton(data)
+    return data
+
+
+def of_kind(kind: str) -> Callable[[object], bool]:
+    """Return a test for a CallbackQueryHandler: does this data decode to a `kind` button?"""
+
+    def matches(data: object) -> bool:
+        try:
+            return decode(data).kind == kind
+        except InvalidButton:
+            return False
+
+    return matches

@@ -1,0 +1,1 @@
+"""One module per part of the conversation: joining, the menu, languages, data, facilitators, groups."""
