@@ -29,12 +29,13 @@ from telegram.ext import (
 
 from bot.commands import GROUP_COMMANDS, PERSONAL_COMMANDS, PRIVATE_COMMANDS, bot_commands
 from bot.handlers import facilitator, fallbacks, groups, language, menu, privacy, start
+from bot.i18n import translator_for
 from bot.jobs import schedule_jobs
 from bot.persistence import DatabasePersistence
 from bot.visitor import on_button
 from voisinage.config import LANGUAGES, ConfigError, Settings
 from voisinage.db import make_engine
-from voisinage.i18n import negotiate, translator
+from voisinage.i18n import translator
 
 log = logging.getLogger(__name__)
 
@@ -158,9 +159,12 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     user = update.effective_user
     # No database here: it may be the very thing that failed.
-    t = translator(
-        negotiate(user.language_code if user else None)
-        or context.application.settings.default_language
+    t = translator_for(
+        member_language=None,
+        chosen_language=None,
+        telegram_language=user.language_code if user else None,
+        project_language=None,
+        default_language=context.application.settings.default_language,
     )
     if update.callback_query is not None:
         # Stop the button's spinner; it may have been answered before the error.

@@ -11,13 +11,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from voisinage.config import LANGUAGES
+from voisinage.enums import Role
+
 VERSION = "v1"
 # Telegram refuses callback data longer than 64 bytes.
 MAX_BYTES = 64
 
 DOORS = ("main", "invite", "summary", "web", "language", "mydata", "project")
-LANGUAGE_CHOICES = ("fr", "en", "auto")
-INVITABLE_ROLES = ("resident", "observer", "facilitator")
+# "auto": follow the Telegram app's language again.
+LANGUAGE_CHOICES = (*LANGUAGES, "auto")
+INVITABLE_ROLES = tuple(role.value for role in Role)
 
 _ID = re.compile(r"[1-9][0-9]{0,17}")
 

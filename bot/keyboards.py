@@ -7,10 +7,9 @@ from collections.abc import Iterable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_data import encode
-from bot.i18n import language_name
 from bot.visitor import Visitor
-from voisinage.config import LANGUAGES
 from voisinage.errors import N_
+from voisinage.i18n import language_menu
 from voisinage.models import Household
 
 DOOR_LABELS = {
@@ -72,8 +71,8 @@ def back_to_menu(visitor: Visitor) -> InlineKeyboardMarkup:
 
 def languages(visitor: Visitor) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(language_name(code), callback_data=encode("lang", code))
-        for code in LANGUAGES
+        InlineKeyboardButton(name, callback_data=encode("lang", code))
+        for code, name in language_menu().items()
     ]
     rows = [
         buttons,

@@ -18,6 +18,7 @@ from bot import run_db
 from bot.app import ALLOWED_UPDATES, VoisinageApplication, build_application
 from voisinage.config import ConfigError, Settings
 from voisinage.i18n import compile_catalogs
+from voisinage.logs import configure_logging
 from voisinage.telegram_inbox import WEBHOOK_PATH, claim_update, pending_updates
 
 log = logging.getLogger(__name__)
@@ -40,15 +41,6 @@ def run(settings: Settings, *, set_webhook: bool) -> None:
     else:
         log.info("Polling mode: asking Telegram for updates")
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
-
-
-def configure_logging() -> None:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
-    # httpx logs every request at INFO, and the URLs of the Bot API hold the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def webhook_url(settings: Settings) -> str:

@@ -19,11 +19,11 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 from bot import callback_data, run_db
 from bot.i18n import translator_for
 from voisinage.config import Settings
-from voisinage.enums import Role
 from voisinage.errors import N_, DomainError
 from voisinage.i18n import Translator
 from voisinage.models import Member, Project
 from voisinage.people import memberships_of_telegram_user
+from voisinage.permissions import is_facilitator
 
 # Keys of the small dictionary PTB keeps per person (stored by bot.persistence).
 CURRENT_PROJECT = "project_id"
@@ -56,7 +56,7 @@ class Visitor:
 
     @property
     def is_facilitator(self) -> bool:
-        return self.member is not None and self.member.role == Role.FACILITATOR
+        return is_facilitator(self.member)
 
     def _(self, message: str, **params: Any) -> str:
         return self.t.gettext(message, **params)

@@ -35,10 +35,6 @@ class Settings:
     port: int = 5000
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-    @property
     def secure_cookies(self) -> bool:
         return self.public_url.startswith("https://")
 

@@ -51,26 +51,32 @@ class Conflict(DomainError):
     message = N_("This already exists.")
 
 
-class InvitationUnknown(DomainError):
+class InvitationUnusable(DomainError):
+    """An invitation code that cannot bring anyone in; each subclass says why."""
+
+    code = "invitation_unusable"
+
+
+class InvitationUnknown(InvitationUnusable):
     code = "invitation_unknown"
     message = N_(
         "This invitation code does not exist. Check it, or ask your facilitator for a new one."
     )
 
 
-class InvitationExpired(DomainError):
+class InvitationExpired(InvitationUnusable):
     code = "invitation_expired"
     message = N_("This invitation has expired. Ask your facilitator for a new one.")
 
 
-class InvitationExhausted(DomainError):
+class InvitationExhausted(InvitationUnusable):
     code = "invitation_exhausted"
     message = N_(
         "This invitation has already been used as many times as allowed. Ask your facilitator for a new one."
     )
 
 
-class InvitationRevoked(DomainError):
+class InvitationRevoked(InvitationUnusable):
     code = "invitation_revoked"
     message = N_("This invitation has been withdrawn by the facilitators. Ask them for a new one.")
 

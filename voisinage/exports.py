@@ -33,8 +33,12 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def export_project(session: Session, *, project_id: int) -> dict[str, Any]:
-    """Return everything the project holds as plain JSON-ready data (schema version 1)."""
+def export_project(session: Session, *, project_id: int, actor_id: int | None) -> dict[str, Any]:
+    """Return everything the project holds as plain JSON-ready data (schema version 1).
+
+    Facilitators only (`actor_id=None` is the operator at the command line).
+    """
+    require_facilitator(session, project_id=project_id, actor_id=actor_id)
     project = session.exec(select(Project).where(Project.id == project_id)).one()
     return {
         "schema": EXPORT_SCHEMA,
@@ -78,7 +82,7 @@ def export_project(session: Session, *, project_id: int) -> dict[str, Any]:
                 "revoked_at": _iso(i.revoked_at),
                 "created_at": _iso(i.created_at),
             }
-            for i in list_invitations(session, project_id=project_id)
+            for i in list_invitations(session, project_id=project_id, actor_id=actor_id)
         ],
         "actions": [
             {

@@ -57,6 +57,36 @@ def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:
     return written
 
 
+def choose_language(
+    *,
+    member_language: str | None,
+    chosen_language: str | None,
+    device_language: str | None,
+    project_language: str | None,
+    default_language: str,
+) -> str:
+    """Return the reader's language, the same way in every front door.
+
+    The language stored on their membership, else one they chose here without being a member
+    yet (a newcomer in the bot, a signed-out browser), else their device's (the Telegram app,
+    the browser's Accept-Language) when we speak it, else the project's, else the deployment's.
+    """
+    return (
+        negotiate(member_language, chosen_language, device_language, project_language)
+        or default_language
+    )
+
+
+def language_name(language: str) -> str:
+    """Return a language's name in itself, as written in a sentence: 'français', 'English'."""
+    return Locale.parse(language).get_display_name(language)
+
+
+def language_menu() -> dict[str, str]:
+    """Return each language's name in itself, capitalised as in a menu: 'Français', 'English'."""
+    return {code: language_name(code)[:1].upper() + language_name(code)[1:] for code in LANGUAGES}
+
+
 @dataclass(frozen=True)
 class Translator:
     """Messages and formats for one language, in one time zone."""
@@ -71,10 +101,6 @@ class Translator:
     def gettext(self, message: str, **params) -> str:
         text = self.translations.gettext(message)
         return text % params if params else text
-
-    def ngettext(self, singular: str, plural: str, n: int, **params) -> str:
-        text = self.translations.ngettext(singular, plural, n)
-        return text % {"num": n, **params}
 
     def datetime(self, value: datetime, timezone: str, format: str = "medium") -> str:
         """Format an aware datetime in `timezone`, e.g. '3 mars 2027, 14:00'."""
@@ -96,9 +122,6 @@ class Translator:
 
     def number(self, value: int | float | Decimal) -> str:
         return numbers.format_decimal(value, locale=self.locale)
-
-    def percent(self, value: float | Decimal) -> str:
-        return numbers.format_percent(value, locale=self.locale)
 
     def money(self, value: int | float | Decimal, currency: str = "EUR") -> str:
         return numbers.format_currency(value, currency, locale=self.locale)

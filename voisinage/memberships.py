@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from voisinage.errors import NotFound
 from voisinage.models import Household, Member, Project
+from voisinage.permissions import is_facilitator
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,10 @@ class Membership:
     member: Member
     project: Project
     household_name: str | None
+
+    @property
+    def is_facilitator(self) -> bool:
+        return is_facilitator(self.member)
 
 
 # Built once: composing the statement costs more than running it, on every page.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +35,7 @@ CODE_LENGTH = 10
 INVITATION_DAYS_DEFAULT = 14
 INVITATION_DAYS_MAX = 365
 INVITATION_USES_MAX = 500
+INVITATION_LABEL_MAX = 120
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,11 @@ def create_invitation(
         raise InvalidValue(
             N_("An invitation can be valid from 1 to %(max)s days."), max=INVITATION_DAYS_MAX
         )
-    label = " ".join(label.split())[:120]
+    label = " ".join(label.split())
+    if len(label) > INVITATION_LABEL_MAX:
+        raise InvalidValue(
+            N_("This note is too long: %(max)s characters at most."), max=INVITATION_LABEL_MAX
+        )
     invitation = Invitation(
         project_id=project_id,
         code=new_code(),
@@ -160,16 +166,25 @@ def revoke_invitation(
     return invitation
 
 
-def find_invitation(session: Session, *, project_id: int, code: str) -> Invitation:
-    """Return the project's invitation with this code; a code of another project is NotFound."""
+def find_invitation(
+    session: Session, *, project_id: int, code: str, actor_id: int | None
+) -> Invitation:
+    """Return the project's invitation with this code; a code of another project is NotFound.
+
+    Facilitators only: a code lets anyone join the project.
+    """
+    require_facilitator(session, project_id=project_id, actor_id=actor_id)
     invitation = _invitation_by_code(session, code)
     if invitation is None or invitation.project_id != project_id:
         raise NotFound(N_("This invitation does not exist in this project."))
     return invitation
 
 
-def list_invitations(session: Session, *, project_id: int) -> list[Invitation]:
-    """Return the project's invitations, newest first."""
+def list_invitations(
+    session: Session, *, project_id: int, actor_id: int | None
+) -> list[Invitation]:
+    """Return the project's invitations, newest first (facilitators only: codes let people in)."""
+    require_facilitator(session, project_id=project_id, actor_id=actor_id)
     statement = (
         select(Invitation)
         .where(Invitation.project_id == project_id)
@@ -449,24 +464,19 @@ def move_member(
     return member
 
 
-def rename_member(session: Session, *, member_id: int, display_name: str) -> Member:
-    """Change the name a member shows to the group (members rename themselves)."""
-    member = session.get(Member, member_id)
-    if member is None:
-        raise NotFound(N_("This member does not exist in this project."))
-    member.display_name = clean_name(display_name, max_length=DISPLAY_NAME_MAX)
-    session.add(member)
-    return member
+def set_language(session: Session, *, member_ids: Collection[int], language: str | None) -> int:
+    """Store the language a person chose on each of their memberships; return how many changed.
 
-
-def set_language(session: Session, *, member_id: int, language: str | None) -> Member:
-    """Store the language a member chose (None: follow their device, then the project)."""
-    member = session.get(Member, member_id)
-    if member is None:
-        raise NotFound(N_("This member does not exist in this project."))
-    member.language = check_language(language) if language is not None else None
-    session.add(member)
-    return member
+    A person speaks one language, whichever project they are looking at. None: follow their
+    device, then the project.
+    """
+    language = check_language(language) if language is not None else None
+    members = session.exec(select(Member).where(col(Member.id).in_(list(member_ids)))).all()
+    changed = [member for member in members if member.language != language]
+    for member in changed:
+        member.language = language
+        session.add(member)
+    return len(changed)
 
 
 def memberships_of_telegram_user(
@@ -485,17 +495,9 @@ def memberships_of_telegram_user(
 def set_telegram_user_language(
     session: Session, *, telegram_user_id: int, language: str | None
 ) -> int:
-    """Store a language for every membership of one Telegram account; return how many changed.
-
-    A person speaks one language in the bot, whichever project they are looking at.
-    """
-    language = check_language(language) if language is not None else None
-    members = session.exec(select(Member).where(Member.telegram_user_id == telegram_user_id)).all()
-    changed = [member for member in members if member.language != language]
-    for member in changed:
-        member.language = language
-        session.add(member)
-    return len(changed)
+    """Store a language for every membership of one Telegram account; return how many changed."""
+    members = memberships_of_telegram_user(session, telegram_user_id=telegram_user_id)
+    return set_language(session, member_ids=[m.id for m, _ in members], language=language)
 
 
 def invitation_problem(
@@ -515,6 +517,11 @@ def invitation_problem(
 def telegram_person_key(telegram_user_id: int) -> str:
     """Return the person key of a Telegram account, as `redeem_invitation` takes it."""
     return f"tg:{telegram_user_id}"
+
+
+def web_person_key(form_nonce: str) -> str:
+    """Return the person key of a web join form, as `redeem_invitation` takes it."""
+    return f"web:{form_nonce}"
 
 
 def existing_telegram_join(

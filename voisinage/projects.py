@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from voisinage.audit import record_action
 from voisinage.enums import VotingUnit
 from voisinage.errors import N_, Conflict, NotFound
-from voisinage.models import Household, Project
+from voisinage.models import Household, Member, Project
 from voisinage.permissions import require_facilitator
 from voisinage.validation import (
     check_language,
@@ -173,6 +173,16 @@ def rename_household(
         name=name,
     )
     return household
+
+
+def household_sizes(session: Session, *, project_id: int) -> dict[int, int]:
+    """Return how many members each of the project's households has (empty ones left out)."""
+    statement = (
+        select(Member.household_id, func.count())
+        .where(Member.project_id == project_id, col(Member.household_id).is_not(None))
+        .group_by(Member.household_id)
+    )
+    return dict(session.exec(statement).all())
 
 
 def list_households(session: Session, *, project_id: int) -> list[Household]:

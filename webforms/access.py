@@ -66,7 +66,7 @@ def join(code: str):
         lambda db: people.redeem_invitation(
             db,
             code=code,
-            person_key=f"web:{form.nonce.data}",
+            person_key=people.web_person_key(form.nonce.data),
             display_name=form.display_name.data,
             household_id=household_id,
             household_name=household_name,
@@ -110,8 +110,7 @@ def choose_language():
         member_ids = auth.signed_in_member_ids()
         if member_ids:
             with unit_of_work() as db:
-                for membership in list_memberships(db, member_ids=member_ids):
-                    people.set_language(db, member_id=membership.member.id, language=language)
+                people.set_language(db, member_ids=member_ids, language=language)
     return redirect(_local_path(form.next.data))
 
 

@@ -152,10 +152,7 @@ def _households_page(
 ):
     session = get_session()
     households = projects.list_households(session, project_id=_project_id())
-    counts: dict[int, int] = {}
-    for row in people.list_members(session, project_id=_project_id()):
-        if row.household_id is not None:
-            counts[row.household_id] = counts.get(row.household_id, 0) + 1
+    counts = projects.household_sizes(session, project_id=_project_id())
     rename_forms = {
         h.id: HouseholdForm(formdata=None, prefix=f"household-{h.id}", name=h.name)
         for h in households
@@ -219,7 +216,9 @@ def _invitations_page(form: InvitationForm | None = None):
     )
     return render_template(
         "facilitators/invitations.html",
-        invitations=people.list_invitations(session, project_id=_project_id()),
+        invitations=people.list_invitations(
+            session, project_id=_project_id(), actor_id=_actor_id()
+        ),
         household_names={h.id: h.name for h in households},
         form=form,
         now=utcnow(),
@@ -258,7 +257,9 @@ def create_invitation():
 def invitation(code: str):
     """Show an invitation's links and QR code, and the button to withdraw it."""
     session = get_session()
-    found = people.find_invitation(session, project_id=_project_id(), code=code)
+    found = people.find_invitation(
+        session, project_id=_project_id(), code=code, actor_id=_actor_id()
+    )
     household = (
         projects.get_household(session, project_id=_project_id(), household_id=found.household_id)
         if found.household_id
@@ -279,7 +280,9 @@ def invitation(code: str):
 def revoke_invitation(code: str):
     """Withdraw an invitation; withdrawing it again changes nothing."""
     with unit_of_work() as db:
-        found = people.find_invitation(db, project_id=_project_id(), code=code)
+        found = people.find_invitation(
+            db, project_id=_project_id(), code=code, actor_id=_actor_id()
+        )
         people.revoke_invitation(
             db, project_id=_project_id(), invitation_id=found.id, actor_id=_actor_id()
         )

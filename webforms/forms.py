@@ -26,6 +26,7 @@ from voisinage.people import (
     DISPLAY_NAME_MAX,
     INVITATION_DAYS_DEFAULT,
     INVITATION_DAYS_MAX,
+    INVITATION_LABEL_MAX,
     INVITATION_USES_MAX,
 )
 from voisinage.projects import HOUSEHOLD_NAME_MAX, PROJECT_NAME_MAX
@@ -159,7 +160,7 @@ class InvitationForm(Form):
     label = StringField(
         lazy_gettext("Note for the facilitators"),
         description=lazy_gettext("For example who it is for. Newcomers do not see it."),
-        render_kw={"maxlength": 120},
+        render_kw={"maxlength": INVITATION_LABEL_MAX},
     )
 
     def household_id(self) -> int | None:

@@ -15,7 +15,7 @@ from webforms.db import get_settings
 
 SESSION_LANGUAGE = "lang"
 # Languages are offered under their own names, whatever the page's language.
-LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+LANGUAGE_NAMES = i18n.language_menu()
 ROLE_NAMES = {
     Role.RESIDENT.value: lazy_gettext("Resident"),
     Role.FACILITATOR.value: lazy_gettext("Facilitator"),
@@ -55,14 +55,12 @@ def prefer(*, member_language: str | None, project_language: str | None) -> None
 def select_language() -> str:
     """Return the member's language, else the one chosen here, else the browser's, else the project's."""
     member_language, project_language = g.get("language_hints", (None, None))
-    return (
-        i18n.negotiate(
-            member_language,
-            session.get(SESSION_LANGUAGE),
-            request.accept_languages.best_match(LANGUAGES),
-            project_language,
-        )
-        or get_settings().default_language
+    return i18n.choose_language(
+        member_language=member_language,
+        chosen_language=session.get(SESSION_LANGUAGE),
+        device_language=request.accept_languages.best_match(LANGUAGES),
+        project_language=project_language,
+        default_language=get_settings().default_language,
     )
 
 

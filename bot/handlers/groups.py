@@ -9,9 +9,9 @@ from bot import keyboards, run_db
 from bot.callback_data import Button
 from bot.replies import show
 from bot.visitor import Context, Visitor, engine_of, on_message
-from voisinage.enums import Role
 from voisinage.errors import N_, Forbidden
 from voisinage.models import Member, Project
+from voisinage.permissions import is_facilitator
 from voisinage.projects import link_telegram_group
 
 
@@ -40,9 +40,7 @@ async def to_private_chat(update: Update, context: Context, visitor: Visitor) ->
 async def linkgroup(update: Update, context: Context, visitor: Visitor) -> None:
     """Link the group to the sender's project; a facilitator of several projects picks one."""
     facilitating = [
-        (member, project)
-        for member, project in visitor.memberships
-        if member.role == Role.FACILITATOR
+        (member, project) for member, project in visitor.memberships if is_facilitator(member)
     ]
     if not facilitating:
         raise Forbidden(N_("Only the project's facilitators can do this."))

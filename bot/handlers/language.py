@@ -6,9 +6,9 @@ from telegram import Update
 
 from bot import keyboards, run_db
 from bot.callback_data import Button
-from bot.i18n import language_name
 from bot.replies import show
 from bot.visitor import CHOSEN_LANGUAGE, Context, Visitor, engine_of, load_visitor, on_message
+from voisinage.i18n import language_name
 from voisinage.people import set_telegram_user_language
 
 

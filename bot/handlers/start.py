@@ -23,10 +23,7 @@ from bot.visitor import (
     on_message,
 )
 from voisinage.errors import (
-    InvitationExhausted,
-    InvitationExpired,
-    InvitationRevoked,
-    InvitationUnknown,
+    InvitationUnusable,
 )
 from voisinage.people import (
     DISPLAY_NAME_MAX,
@@ -39,8 +36,6 @@ from voisinage.validation import clean_name
 
 ASK_NAME, ASK_HOUSEHOLD = range(2)
 END = ConversationHandler.END
-# The invitation itself became unusable while the person was answering: joining cannot go on.
-UNUSABLE_INVITATION = (InvitationUnknown, InvitationExpired, InvitationExhausted, InvitationRevoked)
 
 
 async def greet(update: Update, visitor: Visitor, text: str) -> None:
@@ -150,7 +145,8 @@ async def _join(update: Update, context: Context, visitor: Visitor, **household:
             telegram_user_id=visitor.telegram_user_id,
             **household,
         )
-    except UNUSABLE_INVITATION as refusal:
+    # The invitation itself became unusable while the person was answering: joining cannot go on.
+    except InvitationUnusable as refusal:
         context.user_data.pop(JOINING, None)
         await update.effective_chat.send_message(refusal.translate(visitor.t.gettext))
         return END

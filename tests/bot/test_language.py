@@ -50,9 +50,9 @@ async def test_language_switch_is_stored_and_used_from_then_on(bot_process, engi
     offer = await nadia.reply()
     assert (offer.text, offer.buttons) == (
         "Which language should I use?",
-        [["français", "English"], ["Automatic"], ["Back to the menu"]],
+        [["Français", "English"], ["Automatic"], ["Back to the menu"]],
     )
-    nadia.press("français")
+    nadia.press("Français")
     switched = await nadia.reply()
     assert switched.method == "editMessageText"
     assert switched.text == f"Désormais, je vous écris en français.\n\n{MENU_FR}"
@@ -82,7 +82,7 @@ async def test_newcomer_choice_of_language_carries_into_the_membership(
     offer = await karim.reply()
     assert (offer.text, offer.buttons) == (
         "Quelle langue dois-je utiliser ?",
-        [["français", "English"], ["Automatique"]],
+        [["Français", "English"], ["Automatique"]],
     )
     karim.press("English")
     assert (await karim.reply()).text == "From now on I write to you in English."

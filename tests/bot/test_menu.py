@@ -117,7 +117,9 @@ async def test_facilitator_invites_with_a_deep_link_and_its_qr_code_which_works(
     greeting = await newcomer.reply()
     assert greeting.text.startswith("You have joined Les Voisins du Quai.")
     with read_session(engine) as session:
-        invitation = find_invitation(session, project_id=people.project.id, code=code)
+        invitation = find_invitation(
+            session, project_id=people.project.id, code=code, actor_id=None
+        )
         assert (invitation.role, invitation.use_count) == ("observer", 1)
 
 

@@ -122,7 +122,12 @@ async def test_cancel_leaves_the_invitation_unused(running_bot, engine, people, 
         "I only understand commands and buttons here. Send /menu to see what you can do."
     )
     with read_session(engine) as session:
-        assert find_invitation(session, project_id=people.project.id, code=code).use_count == 0
+        assert (
+            find_invitation(
+                session, project_id=people.project.id, code=code, actor_id=None
+            ).use_count
+            == 0
+        )
 
 
 async def test_start_without_code_explains_how_to_get_an_invitation(running_bot, newcomer):
@@ -143,7 +148,12 @@ async def test_member_opening_a_link_again_is_welcomed_back_without_using_it(
     reply = await nadia.reply()
     assert reply.text == f"You are already a member of Les Voisins du Quai.\n\n{MENU}"
     with read_session(engine) as session:
-        assert find_invitation(session, project_id=people.project.id, code=code).use_count == 0
+        assert (
+            find_invitation(
+                session, project_id=people.project.id, code=code, actor_id=None
+            ).use_count
+            == 0
+        )
 
 
 @pytest.mark.e2e
@@ -156,7 +166,9 @@ async def test_each_unusable_code_gets_its_own_message(
         redeem_invitation(
             session, code=used_up, person_key="tg:9", display_name="Zoé", household_name="Foyer Z"
         )
-        invitation = find_invitation(session, project_id=people.project.id, code=revoked)
+        invitation = find_invitation(
+            session, project_id=people.project.id, code=revoked, actor_id=None
+        )
         revoke_invitation(session, project_id=people.project.id, invitation_id=invitation.id)
     codes = {
         "unknown": "NOPE234567",

@@ -244,8 +244,15 @@ def test_only_facilitators_of_the_project_create_or_revoke(engine, world):
 
 @pytest.mark.parametrize(
     "options",
-    [{"max_uses": 0}, {"max_uses": 501}, {"days": 0}, {"days": 366}, {"role": "owner"}],
-    ids=["no-use", "too-many-uses", "zero-days", "over-a-year", "unknown-role"],
+    [
+        {"max_uses": 0},
+        {"max_uses": 501},
+        {"days": 0},
+        {"days": 366},
+        {"role": "owner"},
+        {"label": "x" * 121},
+    ],
+    ids=["no-use", "too-many-uses", "zero-days", "over-a-year", "unknown-role", "long-note"],
 )
 def test_invalid_invitation_settings_are_refused(engine, world, options):
     with pytest.raises(InvalidValue):
@@ -274,3 +281,28 @@ def test_last_use_taken_by_two_people_at_once_lets_only_one_in(database_url, eng
     assert sorted(outcomes) == ["exhausted", "joined"]
     with unit_of_work(engine) as session:
         assert session.get(Invitation, invitation.id).use_count == 1
+
+
+def test_residents_cannot_read_invitation_codes(engine, world):
+    from voisinage.exports import export_project
+    from voisinage.people import find_invitation, list_invitations
+
+    invitation = _invite(engine, world)
+    with unit_of_work(engine) as session:
+        for read in (
+            lambda actor: list_invitations(session, project_id=world.project.id, actor_id=actor),
+            lambda actor: find_invitation(
+                session, project_id=world.project.id, code=invitation.code, actor_id=actor
+            ),
+            lambda actor: export_project(session, project_id=world.project.id, actor_id=actor),
+        ):
+            for outsider in (world.resident.id, world.other_facilitator.id):
+                with pytest.raises(Forbidden):
+                    read(outsider)
+        codes = [
+            i.code
+            for i in list_invitations(
+                session, project_id=world.project.id, actor_id=world.facilitator.id
+            )
+        ]
+    assert codes == [invitation.code]

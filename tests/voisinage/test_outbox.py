@@ -339,7 +339,7 @@ def test_a_notification_is_written_in_the_recipients_language_when_sent(engine, 
     _enqueue(engine, group, "workshop:1:fr", member=nadia)
     _enqueue(engine, group, "workshop:1:en", member=karim)
     with unit_of_work(engine) as session:
-        set_language(session, member_id=karim, language="en")
+        set_language(session, member_ids=[karim], language="en")
     texts = {
         item.member_id: outbox.render(item, translator(item.language))
         for item in _claim(engine, NOW)

@@ -200,3 +200,21 @@ def test_project_settings_change_is_logged_once(engine, world):
     assert [u.details for u in updates] == [
         {"language": "en", "timezone": "Europe/Brussels", "voting_unit": "person"}
     ]
+
+
+def test_household_sizes_count_members_of_each_household(engine, world):
+    from voisinage.people import add_member
+    from voisinage.projects import household_sizes
+
+    with unit_of_work(engine) as session:
+        kaya = add_household(session, project_id=world.project.id, name="Foyer Kaya")
+        add_household(session, project_id=world.project.id, name="Foyer Vide")
+        add_member(
+            session,
+            project_id=world.project.id,
+            display_name="Ali",
+            household_id=world.household.id,
+        )
+        add_member(session, project_id=world.project.id, display_name="Elif", household_id=kaya.id)
+        sizes = household_sizes(session, project_id=world.project.id)
+    assert sizes == {world.household.id: 2, kaya.id: 1}

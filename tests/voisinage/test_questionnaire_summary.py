@@ -314,7 +314,7 @@ def test_the_raw_answers_csv_has_one_row_a_respondent(engine, demo):
 def test_the_project_export_holds_the_questionnaires(engine, demo):
     seeded, _ = demo
     with unit_of_work(engine) as session:
-        data = export_project(session, project_id=seeded.project.id)
+        data = export_project(session, project_id=seeded.project.id, actor_id=None)
     (questionnaire,) = data["questionnaires"]
     assert (questionnaire["status"], questionnaire["drafts"]) == ("open", 1)
     assert len(questionnaire["questions"]) == 15
@@ -385,7 +385,7 @@ def test_an_anonymous_questionnaire_says_who_answered_never_who_answered_what(en
         text = questionnaire_answers_csv(
             session, project_id=seeded.project.id, questionnaire_id=view.id
         )
-        exported = export_project(session, project_id=seeded.project.id)
+        exported = export_project(session, project_id=seeded.project.id, actor_id=None)
         who = list_respondents(session, project_id=seeded.project.id, questionnaire_id=view.id)
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
     assert reader.fieldnames[:2] == ["adults", "children"]

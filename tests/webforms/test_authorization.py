@@ -75,7 +75,7 @@ def _visit_as(web, world, visitor: str) -> None:
 def _snapshot(engine, project_id: int) -> tuple:
     """Return everything a project holds, and how many sign-in links exist."""
     with read_session(engine) as session:
-        data = export_project(session, project_id=project_id)
+        data = export_project(session, project_id=project_id, actor_id=None)
         links = session.exec(select(func.count()).select_from(LinkNonce)).one()
     del data["exported_at"]
     return data, links

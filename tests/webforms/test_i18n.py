@@ -30,7 +30,7 @@ def test_without_any_preference_the_project_language_is_used(web, world):
 
 def test_the_member_language_wins_over_the_browser(web, world, engine):
     with unit_of_work(engine) as session:
-        set_language(session, member_id=world.resident.id, language="fr")
+        set_language(session, member_ids=[world.resident.id], language="fr")
     web.sign_in(world.resident)
     page = web.get(f"/p/{world.project.slug}/", headers={"Accept-Language": "en"})
     assert '<html lang="fr">' in page.text

@@ -26,7 +26,7 @@ def code(engine, world) -> str:
 
 def _state(engine, world) -> tuple:
     with read_session(engine) as session:
-        data = export_project(session, project_id=world.project.id)
+        data = export_project(session, project_id=world.project.id, actor_id=None)
         links = session.exec(select(func.count()).select_from(LinkNonce)).one()
         languages = session.exec(select(Member.language).order_by(Member.id)).all()
     del data["exported_at"]

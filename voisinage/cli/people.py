@@ -160,7 +160,7 @@ def invite(
 def revoke(ctx: Context, session: Session, slug: str, code: str, as_json: bool) -> None:
     """Withdraw the invitation CODE of project SLUG."""
     project = projects.get_project(session, slug)
-    invitation = people.find_invitation(session, project_id=project.id, code=code)
+    invitation = people.find_invitation(session, project_id=project.id, code=code, actor_id=None)
     people.revoke_invitation(session, project_id=project.id, invitation_id=invitation.id)
     emit(
         as_json,
@@ -216,7 +216,7 @@ def link(ctx: Context, session: Session, slug: str, member_id: int, as_json: boo
 def export(ctx: Context, session: Session, slug: str, fmt: str, output: Path | None) -> None:
     """Export everything project SLUG holds, as JSON or as a ZIP of CSV files."""
     project = projects.get_project(session, slug)
-    data = exports.export_project(session, project_id=project.id)
+    data = exports.export_project(session, project_id=project.id, actor_id=None)
     if fmt == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2)
         if output is None:

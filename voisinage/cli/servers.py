@@ -11,9 +11,11 @@ import click
 from voisinage import db, tokens
 from voisinage.cli.base import Context, cli, emit, json_option, pass_context
 from voisinage.demo import seed_demo
+from voisinage.logs import configure_logging
 
 
 def _serve_web(ctx: Context, host: str, port: int) -> None:
+    configure_logging()
     # Imported here: the domain core never imports Flask at module level.
     from webforms import create_app
 
