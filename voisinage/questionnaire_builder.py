@@ -117,6 +117,17 @@ def _question_of(session: Session, *, project_id: int, question_id: int) -> Ques
     raise NotFound(N_("This question does not exist in this project."))
 
 
+def _editable_question(
+    session: Session, *, project_id: int, question_id: int, actor_id: int | None
+) -> tuple[Question, QuestionnaireView]:
+    """Return a question and its questionnaire, once the actor may edit that questionnaire."""
+    stored = _question_of(session, project_id=project_id, question_id=question_id)
+    view = editable_questionnaire(
+        session, project_id=project_id, questionnaire_id=stored.questionnaire_id, actor_id=actor_id
+    )
+    return stored, view
+
+
 def update_question(
     session: Session,
     *,
@@ -126,12 +137,8 @@ def update_question(
     actor_id: int | None = None,
 ) -> QuestionView:
     """Change a question; once it has answers, only its wording may change (labels, help, unit)."""
-    stored = _question_of(session, project_id=project_id, question_id=question_id)
-    view = editable_questionnaire(
-        session,
-        project_id=project_id,
-        questionnaire_id=stored.questionnaire_id,
-        actor_id=actor_id,
+    stored, view = _editable_question(
+        session, project_id=project_id, question_id=question_id, actor_id=actor_id
     )
     current = view.question(question_id)
     earlier = list(view.questions[: current.position])
@@ -208,12 +215,8 @@ def move_question(
     actor_id: int | None = None,
 ) -> QuestionnaireView:
     """Move a question to `position` (0 first); a question stays after the one it depends on."""
-    stored = _question_of(session, project_id=project_id, question_id=question_id)
-    view = editable_questionnaire(
-        session,
-        project_id=project_id,
-        questionnaire_id=stored.questionnaire_id,
-        actor_id=actor_id,
+    stored, view = _editable_question(
+        session, project_id=project_id, question_id=question_id, actor_id=actor_id
     )
     order = [q for q in view.questions if q.id != question_id]
     position = max(0, min(position, len(order)))
@@ -255,12 +258,8 @@ def remove_question(
     session: Session, *, project_id: int, question_id: int, actor_id: int | None = None
 ) -> QuestionnaireView:
     """Remove a question nobody has answered and no other question depends on."""
-    stored = _question_of(session, project_id=project_id, question_id=question_id)
-    view = editable_questionnaire(
-        session,
-        project_id=project_id,
-        questionnaire_id=stored.questionnaire_id,
-        actor_id=actor_id,
+    stored, view = _editable_question(
+        session, project_id=project_id, question_id=question_id, actor_id=actor_id
     )
     dependents = [q for q in view.questions if q.show_if and q.show_if.question == stored.key]
     if dependents:

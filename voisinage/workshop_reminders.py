@@ -21,7 +21,6 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from voisinage import outbox
-from voisinage.enums import Role
 from voisinage.models import Project
 from voisinage.models.workshops import (
     AvailabilityPoll,
@@ -32,6 +31,7 @@ from voisinage.models.workshops import (
     Rsvp,
     Workshop,
 )
+from voisinage.permissions import is_facilitator
 from voisinage.workshops import (
     Respondent,
     RsvpStatus,
@@ -115,7 +115,7 @@ def announce_poll(session: Session, poll: AvailabilityPoll, *, now: datetime) ->
             params=params,
             now=now,
         )
-        if member.role == Role.FACILITATOR:
+        if is_facilitator(member):
             outbox.enqueue(
                 session,
                 project_id=poll.project_id,
