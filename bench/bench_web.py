@@ -1,9 +1,11 @@
 """Requests per second of two web pages under gunicorn, as ratios to a bare Flask route.
 
 Runs on loopback: a gunicorn serving the app (resident home page, facilitator members page)
-and a gunicorn serving a one-line Flask "hello" app, with the same workers and threads, both
-loaded by the same client processes in alternating rounds, so that the ratios hold on any
-machine. Usage:
+and a gunicorn serving a one-line Flask "hello" app, with the same workers and threads (those
+of the Procfile), both loaded by the same client processes in alternating rounds, so that the
+ratios hold on any machine. Before that, each page is also timed in this process through
+Flask's test client (the CPU time of one request, best of many): what the application itself
+costs, without gunicorn, the network and the clients. Usage:
 
     .venv/bin/python bench/bench_web.py [--households 60] [--seconds 5] [--rounds 3]
         [--database-url postgresql://…] [--write docs/benchmarks.md]
@@ -27,6 +29,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlmodel import func, select
 
 from voisinage import db
@@ -36,12 +39,21 @@ from voisinage.models import Member
 from voisinage.people import add_member
 from voisinage.projects import add_household
 from voisinage.tokens import issue_login_token
+from webforms import create_app
+from webforms.db import get_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# As the Procfile: WEB_CONCURRENCY's default, and 4 threads.
 WORKERS = 2
 THREADS = 4
 AIM = 0.5
+BASELINE = "bare Flask hello"
+# Each page, with who reads it.
+PAGES = {
+    "resident home page": ("resident", "/p/{slug}/"),
+    "facilitator members page": ("facilitator", "/p/{slug}/members"),
+}
 MARK_BEGIN = "<!-- bench_web: begin -->"
 MARK_END = "<!-- bench_web: end -->"
 
@@ -94,9 +106,9 @@ def _wait_ready(url: str, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-def _seed(settings: Settings, households: int) -> tuple[str, str, str, int]:
-    """Create the demo project grown to `households` households; return its slug, two sign-in
-    tokens (resident, facilitator) and the number of members."""
+def _seed(settings: Settings, households: int) -> tuple[str, dict[str, int], int]:
+    """Create the demo project grown to `households` households; return its slug, the member
+    id of its resident and of its facilitator, and its number of members."""
     db.upgrade(settings.database_url)
     engine = db.make_engine(settings.database_url)
     with db.unit_of_work(engine) as session:
@@ -110,24 +122,67 @@ def _seed(settings: Settings, households: int) -> tuple[str, str, str, int]:
                     display_name=f"{person} {number}",
                     household_id=household.id,
                 )
-        tokens = [
-            issue_login_token(session, member_id=member.id, secret_key=settings.secret_key)
-            for member in (demo.resident, demo.facilitator)
-        ]
+        readers = {"resident": demo.resident.id, "facilitator": demo.facilitator.id}
         members = session.exec(
             select(func.count()).select_from(Member).where(Member.project_id == demo.project.id)
         ).one()
     engine.dispose()
-    return demo.project.slug, tokens[0], tokens[1], members
+    return demo.project.slug, readers, members
+
+
+def _login_tokens(settings: Settings, member_ids: dict[str, int]) -> dict[str, str]:
+    """Return a sign-in link token for each member (each can be used once)."""
+    engine = db.make_engine(settings.database_url)
+    with db.unit_of_work(engine) as session:
+        tokens = {
+            reader: issue_login_token(session, member_id=member_id, secret_key=settings.secret_key)
+            for reader, member_id in member_ids.items()
+        }
+    engine.dispose()
+    return tokens
+
+
+def _sign_in(client: FlaskClient | httpx.Client, token: str) -> None:
+    """Sign in through the real pages (GET the link, POST its button), keeping the cookie."""
+    page = client.get(f"/login/{token}")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    response = client.post(f"/login/{token}", data={"csrf_token": csrf})
+    assert response.status_code == 302, response.status_code
+
+
+def cpu_per_request(client: FlaskClient, path: str, *, batches: int = 40, size: int = 10) -> float:
+    """Return the CPU time in ms of one GET `path` through Flask's test client, best of `batches`.
+
+    CPU time of this thread, so that other processes on the machine count for little.
+    """
+    for _ in range(size):
+        assert client.get(path).status_code == 200, path
+    best = float("inf")
+    for _ in range(batches):
+        start = time.thread_time()
+        for _ in range(size):
+            client.get(path)
+        best = min(best, (time.thread_time() - start) / size)
+    return best * 1000
+
+
+def _in_process(settings: Settings, readers: dict[str, int], slug: str) -> dict[str, float]:
+    """Return the CPU time of one request to each page, in ms, through Flask's test client."""
+    app = create_app(settings)
+    tokens = _login_tokens(settings, readers)
+    costs = {BASELINE: cpu_per_request(hello_app().test_client(), "/hello")}
+    for name, (reader, path) in PAGES.items():
+        client = app.test_client()
+        _sign_in(client, tokens[reader])
+        costs[name] = cpu_per_request(client, path.format(slug=slug))
+    get_engine(app).dispose()
+    return costs
 
 
 def _session_cookie(base_url: str, token: str) -> str:
     """Sign in through the real pages (GET the link, POST its button) and return the cookie."""
     with httpx.Client(base_url=base_url) as client:
-        page = client.get(f"/login/{token}")
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        response = client.post(f"/login/{token}", data={"csrf_token": csrf})
-        assert response.status_code == 302, response.status_code
+        _sign_in(client, token)
         return f"session={client.cookies['session']}"
 
 
@@ -193,7 +248,9 @@ def main() -> None:
             "PUBLIC_URL": "http://127.0.0.1",
         }
         settings = Settings.from_env(env)
-        slug, resident_token, facilitator_token, members = _seed(settings, args.households)
+        slug, readers, members = _seed(settings, args.households)
+        costs = _in_process(settings, readers, slug)
+        tokens = _login_tokens(settings, readers)
         app_port, hello_port = _free_port(), _free_port()
         servers = [
             _gunicorn("webforms:create_app()", app_port, env),
@@ -203,17 +260,10 @@ def main() -> None:
             app_url, hello_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{hello_port}"
             _wait_ready(f"{app_url}/healthz")
             _wait_ready(f"{hello_url}/hello")
-            targets = {
-                "bare Flask hello": (f"{hello_url}/hello", ""),
-                "resident home page": (
-                    f"{app_url}/p/{slug}/",
-                    _session_cookie(app_url, resident_token),
-                ),
-                "facilitator members page": (
-                    f"{app_url}/p/{slug}/members",
-                    _session_cookie(app_url, facilitator_token),
-                ),
-            }
+            targets = {BASELINE: (f"{hello_url}/hello", "")}
+            for name, (reader, path) in PAGES.items():
+                cookie = _session_cookie(app_url, tokens[reader])
+                targets[name] = (app_url + path.format(slug=slug), cookie)
             for url, cookie in targets.values():  # warm up every worker
                 measure(url, cookie, seconds=1.0, clients=args.clients)
             rates: dict[str, list[float]] = {name: [] for name in targets}
@@ -226,9 +276,10 @@ def main() -> None:
             for server in servers:
                 server.terminate()
                 server.wait(timeout=30)
+    load_after = os.getloadavg()[0]
 
     medians = {name: statistics.median(values) for name, values in rates.items()}
-    baseline = medians["bare Flask hello"]
+    baseline = medians[BASELINE]
     missed = [name for name, rate in medians.items() if rate / baseline < AIM]
     verdict = f"not met by the {' and the '.join(missed)} (see docs/web.md)" if missed else "met"
     database = "PostgreSQL" if "postgresql" in env["DATABASE_URL"] else "SQLite"
@@ -236,16 +287,24 @@ def main() -> None:
         MARK_BEGIN,
         "## Web forms (`bench/bench_web.py`)",
         "",
-        f"gunicorn, {WORKERS} workers × {THREADS} threads, on loopback; {args.clients} client "
-        f"processes with keep-alive; median of {args.rounds} rounds of {args.seconds:g} s; "
-        f"{database}; demo project grown to {args.households} households, {members} members; "
-        f"{os.cpu_count()} CPUs shared by clients and servers.",
+        f"gunicorn, {WORKERS} workers × {THREADS} threads (as the Procfile), on loopback; "
+        f"{args.clients} client processes with keep-alive; median of {args.rounds} rounds of "
+        f"{args.seconds:g} s, the arms alternating; {database}; demo project grown to "
+        f"{args.households} households, {members} members; {os.cpu_count()} CPUs shared by "
+        "clients and servers. In process: the CPU time of one request through Flask's test "
+        "client (best of 40 batches of 10), without gunicorn, the network or the clients.",
         "",
-        "| page | requests/s | ratio to bare Flask |",
-        "| --- | ---: | ---: |",
-        *(f"| {name} | {rate:.0f} | {rate / baseline:.2f} |" for name, rate in medians.items()),
+        "| page | requests/s | ratio to bare Flask | rounds | in process, ms | in-process ratio |",
+        "| --- | ---: | ---: | --- | ---: | ---: |",
+        *(
+            f"| {name} | {rate:.0f} | {rate / baseline:.2f} | "
+            f"{', '.join(f'{r:.0f}' for r in rates[name])} | {costs[name]:.2f} | "
+            f"{costs[BASELINE] / costs[name]:.2f} |"
+            for name, rate in medians.items()
+        ),
         "",
-        f"Aim: ratio ≥ {AIM}; {verdict}. Load average when the run started: {load:.1f}.",
+        f"Aim: ratio ≥ {AIM}; {verdict}. Load average: {load:.1f} when the run started, "
+        f"{load_after:.1f} when it ended.",
         "SQL queries per page are counted, and shown constant in the number of members, by",
         "`tests/webforms/test_queries.py`.",
         MARK_END,

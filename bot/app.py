@@ -28,7 +28,18 @@ from telegram.ext import (
 )
 
 from bot.commands import GROUP_COMMANDS, PERSONAL_COMMANDS, PRIVATE_COMMANDS, bot_commands
-from bot.handlers import facilitator, fallbacks, groups, language, menu, privacy, start
+from bot.handlers import (
+    facilitator,
+    fallbacks,
+    groups,
+    language,
+    menu,
+    privacy,
+    questionnaire_answers,
+    questionnaires,
+    start,
+    workshops,
+)
 from bot.i18n import translator_for
 from bot.jobs import schedule_jobs
 from bot.persistence import DatabasePersistence
@@ -112,6 +123,8 @@ def add_handlers(application: Application) -> None:
             CommandHandler(PERSONAL_COMMANDS, groups.to_private_chat, filters=in_groups),
             on_button("link", groups.group_project_chosen),
             start.onboarding(),
+            # Before the menu handlers: its fallbacks take /menu and menu buttons first.
+            questionnaire_answers.answering(),
             CommandHandler("menu", menu.menu, filters=private),
             CommandHandler("help", menu.help_, filters=private),
             CommandHandler("project", menu.project, filters=private),
@@ -126,6 +139,16 @@ def add_handlers(application: Application) -> None:
             on_button("lang", language.language_chosen),
             on_button("inv", facilitator.invitation_requested),
             on_button("forget", privacy.forget_answered),
+            on_button("qf", questionnaires.facilitator_pressed),
+            on_button("ws", workshops.workshop_pressed),
+            on_button("rsvp", workshops.rsvp_pressed),
+            on_button("ics", workshops.calendar_pressed),
+            on_button("wpoll", workshops.poll_pressed),
+            on_button("wslot", workshops.slot_pressed),
+            on_button("pans", workshops.slot_answered),
+            on_button("wtab", workshops.table_pressed),
+            on_button("wconf", workshops.confirm_pressed),
+            on_button("wrem", workshops.reminders_switched),
             MessageHandler(private & filters.COMMAND, fallbacks.unknown_command),
             MessageHandler(private, fallbacks.not_understood),
             CallbackQueryHandler(fallbacks.stale_button),

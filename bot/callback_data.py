@@ -18,12 +18,29 @@ VERSION = "v1"
 # Telegram refuses callback data longer than 64 bytes.
 MAX_BYTES = 64
 
-DOORS = ("main", "invite", "summary", "web", "language", "mydata", "project")
+DOORS = (
+    "main",
+    "invite",
+    "summary",
+    "web",
+    "language",
+    "mydata",
+    "project",
+    "workshops",
+    "questionnaires",
+)
 # "auto": follow the Telegram app's language again.
 LANGUAGE_CHOICES = (*LANGUAGES, "auto")
 INVITABLE_ROLES = tuple(role.value for role in Role)
+# pick an option, toggle one (multiple choice), rank one, undo the last ranked, done, skip,
+# back to the question before, on to the next, show (the recap's "Change").
+QUESTION_ACTIONS = ("pick", "tog", "rank", "undo", "done", "skip", "back", "next", "show")
+FACILITATOR_ACTIONS = ("view", "ask_open", "ask_close", "open", "close")
 
 _ID = re.compile(r"[1-9][0-9]{0,17}")
+_COUNT = re.compile(r"0|[1-9][0-9]?")
+# A question's fingerprint (bot.questionnaire_keyboards.button_stamp).
+_STAMP = re.compile(r"[0-9a-f]{8}")
 
 
 class InvalidButton(ValueError):
@@ -40,6 +57,18 @@ def _id(text: str) -> int:
     if not _ID.fullmatch(text):
         raise InvalidButton(text)
     return int(text)
+
+
+def _count(text: str) -> int:
+    if not _COUNT.fullmatch(text):
+        raise InvalidButton(text)
+    return int(text)
+
+
+def _stamp(text: str) -> str:
+    if not _STAMP.fullmatch(text):
+        raise InvalidButton(text)
+    return text
 
 
 def _one_of(*choices: str) -> Callable[[str], str]:
@@ -61,9 +90,29 @@ KINDS: dict[str, tuple[Callable[[str], int | str], ...]] = {
     "inv": (_id, _one_of(*INVITABLE_ROLES)),  # project, role of the newcomer
     "forget": (_one_of("yes", "no"),),
     "link": (_id,),  # project a group chat is linked to
+    # Workshops (bot.handlers.workshops): project first, then the workshop, poll or slot.
+    "ws": (_id, _id),  # workshop to show
+    "rsvp": (_id, _id, _one_of("coming", "maybe", "not_coming"), _count),  # …, people
+    "ics": (_id, _id),  # workshop whose calendar file to send
+    "wpoll": (_id, _id),  # poll to answer
+    "wslot": (_id, _id, _id),  # poll, slot to answer
+    "pans": (_id, _id, _id, _one_of("y", "m", "n")),  # poll, slot, yes / if need be / no
+    "wtab": (_id, _id),  # poll whose table a facilitator reads
+    "wconf": (_id, _id, _id, _one_of("ask", "yes")),  # poll, slot to confirm, step
+    "wrem": (_id, _one_of("on", "off")),  # reminders
+    # Questionnaires (bot.handlers.questionnaires, questionnaire_answers): project, questionnaire…
+    "qo": (_id, _id),  # questionnaire to answer, where the resident left off
+    # …question, its fingerprint when the button was made, what to do, option or scale index.
+    "qa": (_id, _id, _id, _stamp, _one_of(*QUESTION_ACTIONS), _count),
+    "qs": (_id, _id, _one_of("go", "send")),  # carry on from the recap, send the answers
+    "qf": (_id, _id, _one_of(*FACILITATOR_ACTIONS)),  # a facilitator opening or closing
 }
 # Kinds whose first argument is a project: the presser must be a member of it.
-PROJECT_SCOPED = frozenset({"menu", "proj", "inv", "link"})
+PROJECT_SCOPED = frozenset(
+    {"menu", "proj", "inv", "link"}
+    | {"ws", "rsvp", "ics", "wpoll", "wslot", "pans", "wtab", "wconf", "wrem"}
+    | {"qo", "qa", "qs", "qf"}
+)
 # Kinds of buttons the bot puts in group chats; every other kind belongs to a private chat.
 GROUP_KINDS = frozenset({"link"})
 

@@ -1,4 +1,4 @@
-"""Repeating work the bot does on its own: tidying the webhook's inbox."""
+"""Repeating work the bot does on its own: tidying the webhook's inbox, sending the outbox."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import timedelta
 from telegram.ext import Application, ContextTypes
 
 from bot import run_db
+from bot.outbox_sender import schedule_drain
 from voisinage.telegram_inbox import purge_processed_updates
 
 log = logging.getLogger(__name__)
@@ -27,3 +28,4 @@ def schedule_jobs(application: Application) -> None:
     application.job_queue.run_repeating(
         purge_inbox, interval=PURGE_EVERY, first=timedelta(minutes=1), name="purge_inbox"
     )
+    schedule_drain(application)

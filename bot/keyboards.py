@@ -8,11 +8,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callback_data import encode
 from bot.visitor import Visitor
+from voisinage.enums import Role
 from voisinage.errors import N_
 from voisinage.i18n import language_menu
 from voisinage.models import Household
+from voisinage.workshops import INVITED_ROLES
 
 DOOR_LABELS = {
+    "questionnaires": N_("Questionnaires"),
+    "workshops": N_("Workshops"),
     "invite": N_("Invite someone"),
     "summary": N_("Summary"),
     "web": N_("Open the web forms"),
@@ -37,8 +41,15 @@ def _rows(buttons: Sequence[InlineKeyboardButton], per_row: int = 2) -> list:
 
 
 def doors_of(visitor: Visitor) -> list[str]:
-    """Return the doors a member's menu shows: later issues add questionnaires, votes, workshops."""
-    doors = ["invite", "summary"] if visitor.is_facilitator else []
+    """Return the doors a member's menu shows, the group's work first."""
+    doors = []
+    # Residents answer questionnaires; facilitators open and close them.
+    if visitor.member.role in (Role.RESIDENT, Role.FACILITATOR):
+        doors.append("questionnaires")
+    if visitor.member.role in INVITED_ROLES:
+        doors.append("workshops")
+    if visitor.is_facilitator:
+        doors += ["invite", "summary"]
     doors += ["web", "language", "mydata"]
     if len(visitor.memberships) > 1:
         doors.append("project")

@@ -28,6 +28,8 @@ from voisinage.permissions import is_facilitator
 # Keys of the small dictionary PTB keeps per person (stored by bot.persistence).
 CURRENT_PROJECT = "project_id"
 CHOSEN_LANGUAGE = "language"
+# The Telegram app's language, kept so that notifications sent later speak it too.
+TELEGRAM_LANGUAGE = "telegram_language"
 JOINING = "joining"
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -90,6 +92,13 @@ async def load_visitor(
     member, project = chosen or (None, None)
     if project is not None:
         context.user_data[CURRENT_PROJECT] = project.id
+    # Only members get notifications: a stranger's app language is not kept.
+    if (
+        member is not None
+        and user.language_code
+        and context.user_data.get(TELEGRAM_LANGUAGE) != user.language_code
+    ):
+        context.user_data[TELEGRAM_LANGUAGE] = user.language_code
     t = translator_for(
         member_language=member.language if member else None,
         chosen_language=None if member else context.user_data.get(CHOSEN_LANGUAGE),

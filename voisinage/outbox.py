@@ -9,7 +9,9 @@ contract.
     with unit_of_work(engine) as session:          # transaction 1: claim, then commit
         batch = claim_due(session, now=now, limit=20)
     for item in batch:                             # outside any transaction
-        text = render(item, translator(item.language))
+        # In the member's language, else their Telegram app's (only the bot knows it), else
+        # the project's: voisinage.i18n.choose_language.
+        text = render(item, translator(reader_language))
         try:
             await bot.send_message(item.telegram_user_id, text)   # through the rate limiter
         except RetryAfter as e:
@@ -92,7 +94,9 @@ class ClaimedNotification:
     project_id: int
     member_id: int
     telegram_user_id: int
-    language: str
+    # None: the member follows their Telegram app's language, which only the bot knows.
+    member_language: str | None
+    project_language: str
     kind: str
     params: dict[str, Any]
     due_at: datetime
@@ -349,7 +353,8 @@ def claim_due(
             project_id=notification.project_id,
             member_id=member.id,
             telegram_user_id=member.telegram_user_id,
-            language=member.language or project.language,
+            member_language=member.language,
+            project_language=project.language,
             kind=notification.kind,
             params=notification.params,
             due_at=notification.due_at,

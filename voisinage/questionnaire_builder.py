@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from voisinage.audit import record_action
 from voisinage.errors import N_, InvalidValue, NotFound
@@ -35,6 +35,17 @@ from voisinage.questionnaires import (
 def _is_answered(session: Session, question_id: int) -> bool:
     statement = select(Answer.id).where(Answer.question_id == question_id).limit(1)
     return session.exec(statement).first() is not None
+
+
+def answered_question_ids(session: Session, *, questionnaire_id: int) -> frozenset[int]:
+    """Return the ids of the questions someone has answered (or skipped): their structure is locked."""
+    statement = (
+        select(Answer.question_id)
+        .join(Question, col(Question.id) == col(Answer.question_id))
+        .where(Question.questionnaire_id == questionnaire_id)
+        .distinct()
+    )
+    return frozenset(session.exec(statement))
 
 
 def _structure(spec: QuestionSpec) -> tuple:

@@ -204,15 +204,7 @@ class QuestionnaireView:
 
     def state(self, now: datetime) -> QuestionnaireState:
         """Return whether the questionnaire is a draft, scheduled, open or closed at `now`."""
-        if self.status == QuestionnaireStatus.DRAFT:
-            return QuestionnaireState.DRAFT
-        if self.status == QuestionnaireStatus.CLOSED or (
-            self.closes_at is not None and self.closes_at <= now
-        ):
-            return QuestionnaireState.CLOSED
-        if self.opens_at is not None and now < self.opens_at:
-            return QuestionnaireState.SCHEDULED
-        return QuestionnaireState.OPEN
+        return state_at(self, now)
 
     def question(self, question_id: int) -> QuestionView:
         """Return the question with this id; an id the questionnaire no longer has is stale."""
@@ -233,6 +225,19 @@ class QuestionnaireView:
             anonymous=self.anonymous,
             questions=tuple(question_spec(q) for q in self.questions),
         )
+
+
+def state_at(questionnaire: Any, now: datetime) -> QuestionnaireState:
+    """Return where a questionnaire (a view or a stored row) stands at `now`, given its dates."""
+    if questionnaire.status == QuestionnaireStatus.DRAFT:
+        return QuestionnaireState.DRAFT
+    if questionnaire.status == QuestionnaireStatus.CLOSED or (
+        questionnaire.closes_at is not None and questionnaire.closes_at <= now
+    ):
+        return QuestionnaireState.CLOSED
+    if questionnaire.opens_at is not None and now < questionnaire.opens_at:
+        return QuestionnaireState.SCHEDULED
+    return QuestionnaireState.OPEN
 
 
 def question_spec(question: QuestionSpec) -> QuestionSpec:

@@ -11,14 +11,20 @@ from voisinage.db import check_schema, make_engine
 from voisinage.i18n import compile_catalogs
 from webforms import (
     access,
+    calendars,
     db,
     errors,
     facilitators,
     health,
     i18n,
+    questionnaire_builder_views,
+    questionnaire_summary_views,
+    questionnaires,
     residents,
     security,
     telegram_webhook,
+    workshop_polls,
+    workshops,
 )
 
 # Forms hold a few short fields: anything bigger is refused (413) before a view runs. A view
@@ -64,6 +70,16 @@ def create_app(settings: Settings | None = None) -> Flask:
         access.bp,
         residents.bp,
         facilitators.bp,
+        questionnaires.bp,
+        questionnaire_builder_views.bp,
+        questionnaire_summary_views.bp,
+        workshops.bp,
+        workshops.facilitation,
+        workshop_polls.bp,
+        workshop_polls.facilitation,
+        calendars.bp,
+        # Calendar apps read the feed by its secret token alone: no session, no project page.
+        calendars.feed,
     ):
         app.register_blueprint(blueprint)
     # The Telegram webhook carries its own authentication (a secret header), not a form.

@@ -64,9 +64,13 @@ class Form(FlaskForm):
             with unit_of_work() as session:
                 return write(session)
         except DomainError as error:
-            self.form_errors.append(error.translate(gettext))
+            self.refuse(error)
             self.refusal_status = status_for(error)
             return None
+
+    def refuse(self, error: DomainError) -> None:
+        """Show a service's refusal above the form."""
+        self.form_errors.append(error.translate(gettext))
 
     @property
     def status(self) -> int:

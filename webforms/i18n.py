@@ -7,20 +7,25 @@ from datetime import datetime
 from babel.support import NullTranslations
 from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale, get_translations, lazy_gettext
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from voisinage import i18n
 from voisinage.config import LANGUAGES
 from voisinage.enums import Role
+from voisinage.errors import N_
 from webforms.db import get_settings
 
 SESSION_LANGUAGE = "lang"
 # Languages are offered under their own names, whatever the page's language.
 LANGUAGE_NAMES = i18n.language_menu()
-ROLE_NAMES = {
-    Role.RESIDENT.value: lazy_gettext("Resident"),
-    Role.FACILITATOR.value: lazy_gettext("Facilitator"),
-    Role.OBSERVER.value: lazy_gettext("Observer (partner)"),
+_ROLE_MESSAGES = {
+    Role.RESIDENT.value: N_("Resident"),
+    Role.FACILITATOR.value: N_("Facilitator"),
+    Role.OBSERVER.value: N_("Observer (partner)"),
 }
+ROLE_NAMES = {role: lazy_gettext(message) for role, message in _ROLE_MESSAGES.items()}
 
 
 def init_app(app: Flask) -> None:
@@ -33,12 +38,12 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(i18n.LOCALES_DIR),
     )
     # A page asks for dozens of strings: look the request's catalog up once, not per string
-    # as Flask-Babel's own template callables do (the benchmark showed it).
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda message: _request_translations().ugettext(message),
-        ngettext=lambda singular, plural, n: _request_translations().ungettext(singular, plural, n),
-        newstyle=True,
-    )
+    # as Flask-Babel's own template callables do, and call it directly rather than through
+    # Jinja's `_` alias and newstyle wrappers, which doubled the cost of each string
+    # (bench/bench_web.py). Same rules as newstyle gettext, which `{% trans %}` follows too.
+    app.jinja_env.newstyle_gettext = True
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext)
+    app.jinja_env.globals.update(ngettext=_template_ngettext)
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_number, "number")
@@ -65,14 +70,37 @@ def select_language() -> str:
 
 
 def _request_translations() -> NullTranslations:
-    if "translations" not in g:
-        g.translations = get_translations()
-    return g.translations
+    translations = g.get("translations")
+    if translations is None:
+        translations = g.translations = get_translations()
+    return translations
+
+
+def _format(eval_ctx: EvalContext, text: str, variables: dict) -> str:
+    # As Jinja's newstyle gettext: the translation (from our own catalogs) is markup and the
+    # variables are escaped into it; it is always a format string ("%%" is a percent sign).
+    if eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 (our catalogs, as in jinja2.ext)
+    return text % variables if variables or "%" in text else text
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, message: str, /, **variables) -> str:
+    return _format(eval_ctx, _request_translations().ugettext(message), variables)
+
+
+@pass_eval_context
+def _template_ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables
+) -> str:
+    variables.setdefault("num", num)
+    return _format(eval_ctx, _request_translations().ungettext(singular, plural, num), variables)
 
 
 def role_names() -> dict[str, str]:
     """Return the name of each role in the reader's language."""
-    return {role: str(name) for role, name in ROLE_NAMES.items()}
+    translations = _request_translations()
+    return {role: translations.ugettext(message) for role, message in _ROLE_MESSAGES.items()}
 
 
 def current_language() -> str:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,11 @@ from voisinage.enums import Role
 from voisinage.models import Household, Member, Project
 from voisinage.people import add_member, create_invitation
 from voisinage.projects import add_household, create_project
+from voisinage.workshop_path import add_step
+from voisinage.workshop_polls import SlotInput, open_poll
+from voisinage.workshop_rsvps import set_capacity
+from voisinage.workshop_schedule import schedule_workshop
+from voisinage.workshops import current_workshop
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # Telegram ids of the people in the `people` fixture.
@@ -214,3 +220,89 @@ async def running_bot(
     await application.updater.stop()
     await application.stop()
     await application.shutdown()
+
+
+class Workshops:
+    """Workshops of the `people` fixture's projects, set up through the domain's services."""
+
+    def __init__(self, engine: Engine, people: People) -> None:
+        self.engine = engine
+        self.people = people
+
+    def workshop(self, title: str = "Vision commune", *, project: Project | None = None) -> int:
+        """Add a step to a project's path (the first one by default); return its workshop."""
+        project = project or self.people.project
+        facilitator = self.people.camille if project.id == self.people.project.id else None
+        facilitator = facilitator or self.people.sam
+        with unit_of_work(self.engine) as session:
+            step = add_step(session, project_id=project.id, title=title, actor_id=facilitator.id)
+            return current_workshop(session, step_id=step.id).id
+
+    def schedule(
+        self,
+        workshop_id: int,
+        *,
+        starts_at: datetime,
+        capacity: int | None = None,
+        place: str = "Salle commune",
+        now: datetime | None = None,
+    ) -> None:
+        """Give the project's workshop a date (3 hours long) and a capacity."""
+        project_id, actor_id = self.people.project.id, self.people.camille.id
+        with unit_of_work(self.engine) as session:
+            schedule_workshop(
+                session,
+                project_id=project_id,
+                workshop_id=workshop_id,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=3),
+                place=place,
+                actor_id=actor_id,
+                now=now,
+            )
+            if capacity is not None:
+                set_capacity(
+                    session,
+                    project_id=project_id,
+                    workshop_id=workshop_id,
+                    capacity=capacity,
+                    actor_id=actor_id,
+                    now=now,
+                )
+
+    def poll(
+        self,
+        workshop_id: int,
+        *,
+        slots: list[datetime],
+        deadline: datetime,
+        project: Project | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Open an availability poll of 3-hour slots; return its id."""
+        project = project or self.people.project
+        actor = self.people.camille if project.id == self.people.project.id else self.people.sam
+        with unit_of_work(self.engine) as session:
+            poll = open_poll(
+                session,
+                project_id=project.id,
+                workshop_id=workshop_id,
+                slots=[SlotInput(start, start + timedelta(hours=3), "Salle") for start in slots],
+                deadline=deadline,
+                actor_id=actor.id,
+                now=now,
+            )
+            return poll.id
+
+
+@pytest.fixture
+def workshops(engine: Engine, people: People) -> Workshops:
+    return Workshops(engine, people)
+
+
+@pytest.fixture
+def bot(running_bot) -> VoisinageApplication:
+    """The running bot, its outbox sent only when a test says so: notices come in a set order."""
+    for job in running_bot.job_queue.get_jobs_by_name("drain_outbox"):
+        job.schedule_removal()
+    return running_bot

@@ -11,7 +11,11 @@ from voisinage.db import read_session
 from voisinage.models import Member
 
 MENU_FR = "Les Voisins du Quai : que souhaitez-vous faire ?"
-DOORS_FR = [["Ouvrir les formulaires web", "Langue"], ["Mes données"]]
+DOORS_FR = [
+    ["Questionnaires", "Ateliers"],
+    ["Ouvrir les formulaires web", "Langue"],
+    ["Mes données"],
+]
 
 
 def _stored_language(engine, telegram_user_id):

@@ -14,8 +14,13 @@ from voisinage.people import find_invitation, redeem_invitation
 from voisinage.tokens import check_login_token
 
 MENU = "Les Voisins du Quai: what would you like to do?"
-RESIDENT_DOORS = [["Open the web forms", "Language"], ["My data"]]
-FACILITATOR_DOORS = [["Invite someone", "Summary"], ["Open the web forms", "Language"], ["My data"]]
+RESIDENT_DOORS = [["Questionnaires", "Workshops"], ["Open the web forms", "Language"], ["My data"]]
+FACILITATOR_DOORS = [
+    ["Questionnaires", "Workshops"],
+    ["Invite someone", "Summary"],
+    ["Open the web forms", "Language"],
+    ["My data"],
+]
 
 
 async def test_resident_menu_shows_only_the_doors_that_exist(running_bot, nadia):

@@ -341,7 +341,9 @@ def test_a_notification_is_written_in_the_recipients_language_when_sent(engine, 
     with unit_of_work(engine) as session:
         set_language(session, member_ids=[karim], language="en")
     texts = {
-        item.member_id: outbox.render(item, translator(item.language))
+        item.member_id: outbox.render(
+            item, translator(item.member_language or item.project_language)
+        )
         for item in _claim(engine, NOW)
     }
     # 3 March 2027, 08:00 UTC is 09:00 in Lille.

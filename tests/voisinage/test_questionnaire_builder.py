@@ -17,6 +17,7 @@ from voisinage.models import Answer, AnswerSet, Questionnaire
 from voisinage.questionnaire_answers import progress, save_answer, submit_answers
 from voisinage.questionnaire_builder import (
     add_question,
+    answered_question_ids,
     move_question,
     remove_question,
     update_question,
@@ -27,6 +28,7 @@ from voisinage.questionnaire_specs import (
     QuestionnaireSpec,
     QuestionnaireState,
     QuestionSpec,
+    state_at,
 )
 from voisinage.questionnaires import (
     QuestionnaireLocked,
@@ -215,6 +217,44 @@ def test_once_answered_only_the_wording_of_a_question_may_change(engine, world):
     with unit_of_work(engine) as session:
         answers = session.exec(select(func.count()).select_from(Answer)).one()
     assert answers == 2
+
+
+def test_answered_questions_are_the_ones_whose_structure_is_locked(engine, world):
+    view = _opened(engine, world)
+    with unit_of_work(engine) as session:
+        assert answered_question_ids(session, questionnaire_id=view.id) == frozenset()
+    _answer(engine, world, view, "tenure", "ownership")
+    _answer(engine, world, view, "access", "no")
+    with unit_of_work(engine) as session:
+        answered = answered_question_ids(session, questionnaire_id=view.id)
+    assert answered == {view.questions[0].id, view.questions[2].id}
+
+
+def test_a_stored_questionnaire_reads_its_state_like_its_view(engine, world):
+    view = _create(engine, world)
+    later = NOW + timedelta(days=3)
+    with unit_of_work(engine) as session:
+        update_questionnaire(
+            session,
+            project_id=world.project.id,
+            questionnaire_id=view.id,
+            title=view.title,
+            opens_at=NOW + timedelta(days=1),
+            closes_at=NOW + timedelta(days=2),
+            actor_id=world.facilitator.id,
+            now=NOW,
+        )
+        row = session.get(Questionnaire, view.id)
+        assert state_at(row, NOW) == QuestionnaireState.DRAFT
+        row.status = "open"
+        stored = load_questionnaire(session, project_id=world.project.id, questionnaire_id=view.id)
+        for moment, state in [
+            (NOW, QuestionnaireState.SCHEDULED),
+            (NOW + timedelta(days=1, hours=1), QuestionnaireState.OPEN),
+            (later, QuestionnaireState.CLOSED),
+        ]:
+            assert state_at(row, moment) == state
+            assert replace(stored, status="open").state(moment) == state
 
 
 def test_a_questions_options_may_change_before_anyone_answers(engine, world):

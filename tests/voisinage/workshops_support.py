@@ -187,7 +187,7 @@ class FakeTelegram:
             moment = start + math.ceil((due - start) / every) * every
 
     def deliver(self, item: outbox.ClaimedNotification) -> None:
-        text = outbox.render(item, translator(item.language))
+        text = outbox.render(item, translator(item.member_language or item.project_language))
         self.inbox.setdefault(item.telegram_user_id, []).append(text)
         self.kinds.append((item.member_id, item.kind))
 

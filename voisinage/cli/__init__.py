@@ -1,4 +1,4 @@
-"""The `voisinage` command: database, projects, invitations, exports, demo and servers."""
+"""The `voisinage` command: database, projects, invitations, exports, recounts, demo and servers."""
 
 from voisinage.cli import (  # noqa: F401  (registers commands)
     database,
@@ -6,6 +6,7 @@ from voisinage.cli import (  # noqa: F401  (registers commands)
     questionnaires,
     servers,
     translations,
+    votes,
 )
 from voisinage.cli.base import cli, main
 

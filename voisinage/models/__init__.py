@@ -2,7 +2,21 @@
 
 from voisinage.models.access import LinkNonce
 from voisinage.models.audit import ActionLog
+from voisinage.models.ballots import (
+    Ballot,
+    BallotChoice,
+    BallotOption,
+    BallotParticipation,
+    Proxy,
+)
 from voisinage.models.base import metadata, utcnow
+from voisinage.models.documents import (
+    Amendment,
+    Article,
+    ArticleComment,
+    ArticleVersion,
+    Document,
+)
 from voisinage.models.outbox import Notification, NotificationPreference
 from voisinage.models.people import Invitation, Member, Redemption
 from voisinage.models.projects import Household, Project
@@ -28,12 +42,21 @@ from voisinage.models.workshops import (
 
 __all__ = [
     "ActionLog",
+    "Amendment",
     "Answer",
     "AnswerSet",
+    "Article",
+    "ArticleComment",
+    "ArticleVersion",
     "Attendance",
     "AvailabilityPoll",
+    "Ballot",
+    "BallotChoice",
+    "BallotOption",
+    "BallotParticipation",
     "BotState",
     "CalendarFeed",
+    "Document",
     "Household",
     "Invitation",
     "LinkNonce",
@@ -45,6 +68,7 @@ __all__ = [
     "PollResponse",
     "PollSlot",
     "Project",
+    "Proxy",
     "Question",
     "QuestionOption",
     "Questionnaire",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, String, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from voisinage.enums import VotingUnit
@@ -18,6 +18,10 @@ class Project(SQLModel, table=True):
     language: str = Field(sa_type=String(8))
     timezone: str = Field(sa_type=String(64))
     voting_unit: str = Field(default=VotingUnit.HOUSEHOLD, sa_type=String(16))
+    # How many proxies (procurations) one member may hold at a time.
+    max_proxies: int = Field(
+        default=2, sa_column=Column(Integer, nullable=False, server_default="2")
+    )
     # The Telegram group where announcements and results are posted, once a facilitator links it.
     telegram_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
