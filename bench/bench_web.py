@@ -8,7 +8,7 @@ Flask's test client (the CPU time of one request, best of many): what the applic
 costs, without gunicorn, the network and the clients. Usage:
 
     .venv/bin/python bench/bench_web.py [--households 60] [--seconds 5] [--rounds 3]
-        [--database-url postgresql://…] [--write docs/benchmarks.md]
+        [--database-url postgresql://…] [--write docs/benchmarks.md] [--in-process]
 """
 
 from __future__ import annotations
@@ -234,6 +234,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--database-url", help="Default: a SQLite file in a temporary folder.")
     parser.add_argument("--write", type=Path, help="Put the results in this Markdown file.")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="Only time the pages in this process; no gunicorn.",
+    )
     args = parser.parse_args()
 
     load = os.getloadavg()[0]
@@ -250,6 +255,10 @@ def main() -> None:
         settings = Settings.from_env(env)
         slug, readers, members = _seed(settings, args.households)
         costs = _in_process(settings, readers, slug)
+        if args.in_process:
+            for name, cost in costs.items():
+                print(f"{name}: {cost:.2f} ms, ratio {costs[BASELINE] / cost:.2f}")
+            return
         tokens = _login_tokens(settings, readers)
         app_port, hello_port = _free_port(), _free_port()
         servers = [

@@ -38,6 +38,7 @@ from bot.handlers import (
     questionnaire_answers,
     questionnaires,
     start,
+    voting,
     workshops,
 )
 from bot.i18n import translator_for
@@ -123,6 +124,8 @@ def add_handlers(application: Application) -> None:
             CommandHandler(PERSONAL_COMMANDS, groups.to_private_chat, filters=in_groups),
             on_button("link", groups.group_project_chosen),
             start.onboarding(),
+            # Before the questionnaire: while an objection's reason is awaited, it takes the text.
+            voting.voting(),
             # Before the menu handlers: its fallbacks take /menu and menu buttons first.
             questionnaire_answers.answering(),
             CommandHandler("menu", menu.menu, filters=private),

@@ -28,6 +28,7 @@ DOORS = (
     "project",
     "workshops",
     "questionnaires",
+    "votes",
 )
 # "auto": follow the Telegram app's language again.
 LANGUAGE_CHOICES = (*LANGUAGES, "auto")
@@ -36,6 +37,9 @@ INVITABLE_ROLES = tuple(role.value for role in Role)
 # back to the question before, on to the next, show (the recap's "Change").
 QUESTION_ACTIONS = ("pick", "tog", "rank", "undo", "done", "skip", "back", "next", "show")
 FACILITATOR_ACTIONS = ("view", "ask_open", "ask_close", "open", "close")
+# Voting (bot.handlers.voting): one vote for all one's voices, pick a choice, tick an option,
+# rank one, undo the last, done, change from the recap, confirm.
+VOTE_ACTIONS = ("all", "pick", "tog", "rank", "undo", "done", "edit", "ok")
 
 _ID = re.compile(r"[1-9][0-9]{0,17}")
 _COUNT = re.compile(r"0|[1-9][0-9]?")
@@ -106,12 +110,18 @@ KINDS: dict[str, tuple[Callable[[str], int | str], ...]] = {
     "qa": (_id, _id, _id, _stamp, _one_of(*QUESTION_ACTIONS), _count),
     "qs": (_id, _id, _one_of("go", "send")),  # carry on from the recap, send the answers
     "qf": (_id, _id, _one_of(*FACILITATOR_ACTIONS)),  # a facilitator opening or closing
+    # Votes (bot.handlers.votes, voting): project, ballot…
+    "vb": (_id, _id),  # ballot to show
+    "vw": (_id, _id, _id),  # …member whose voice to vote with (oneself, or a proxy's giver)
+    "vc": (_id, _id, _one_of(*VOTE_ACTIONS), _count),  # …what to do, choice or option index
+    "vg": (_id, _id, _count, _count),  # …option index, grade index (majority judgment)
 }
 # Kinds whose first argument is a project: the presser must be a member of it.
 PROJECT_SCOPED = frozenset(
     {"menu", "proj", "inv", "link"}
     | {"ws", "rsvp", "ics", "wpoll", "wslot", "pans", "wtab", "wconf", "wrem"}
     | {"qo", "qa", "qs", "qf"}
+    | {"vb", "vw", "vc", "vg"}
 )
 # Kinds of buttons the bot puts in group chats; every other kind belongs to a private chat.
 GROUP_KINDS = frozenset({"link"})

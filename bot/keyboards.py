@@ -12,11 +12,13 @@ from voisinage.enums import Role
 from voisinage.errors import N_
 from voisinage.i18n import language_menu
 from voisinage.models import Household
+from voisinage.voices import may_vote
 from voisinage.workshops import INVITED_ROLES
 
 DOOR_LABELS = {
     "questionnaires": N_("Questionnaires"),
     "workshops": N_("Workshops"),
+    "votes": N_("Votes"),
     "invite": N_("Invite someone"),
     "summary": N_("Summary"),
     "web": N_("Open the web forms"),
@@ -48,6 +50,8 @@ def doors_of(visitor: Visitor) -> list[str]:
         doors.append("questionnaires")
     if visitor.member.role in INVITED_ROLES:
         doors.append("workshops")
+    if may_vote(visitor.member):
+        doors.append("votes")
     if visitor.is_facilitator:
         doors += ["invite", "summary"]
     doors += ["web", "language", "mydata"]

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot import run_db
+from bot import run_db, vote_keyboards
 from bot.i18n import translator_for
 from bot.visitor import TELEGRAM_LANGUAGE
 from bot.workshop_keyboards import notice_keyboard
@@ -51,6 +51,15 @@ def _retry_after_seconds(error: RetryAfter) -> float:
 
 def _translator(application: Application, item: outbox.ClaimedNotification) -> Translator:
     """Speak to the member as the bot does when they write to it, their Telegram app included."""
+    if item.kind in vote_keyboards.GROUP_NOTICES:
+        # A group reads the project's language, whoever holds the row.
+        return translator_for(
+            member_language=None,
+            chosen_language=None,
+            telegram_language=None,
+            project_language=item.project_language,
+            default_language=application.settings.default_language,
+        )
     user_data = application.user_data.get(item.telegram_user_id, {})
     return translator_for(
         member_language=item.member_language,
@@ -63,11 +72,16 @@ def _translator(application: Application, item: outbox.ClaimedNotification) -> T
 
 async def _send(application: Application, item: outbox.ClaimedNotification) -> None:
     t = _translator(application, item)
-    await application.bot.send_message(
-        item.telegram_user_id,
-        outbox.render(item, t),
-        reply_markup=notice_keyboard(item.kind, item.project_id, item.params, t),
-    )
+    if item.kind in vote_keyboards.GROUP_NOTICES:
+        chat_id = item.params["chat_id"]
+        keyboard = vote_keyboards.group_notice_keyboard(t, application.bot.username)
+    elif item.kind.startswith(vote_keyboards.NOTICE_FAMILIES):
+        chat_id = item.telegram_user_id
+        keyboard = vote_keyboards.notice_keyboard(item.kind, item.project_id, item.params, t)
+    else:
+        chat_id = item.telegram_user_id
+        keyboard = notice_keyboard(item.kind, item.project_id, item.params, t)
+    await application.bot.send_message(chat_id, outbox.render(item, t), reply_markup=keyboard)
 
 
 async def send_due(application: Application, *, now: datetime) -> int:

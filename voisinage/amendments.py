@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from voisinage import documents
+from voisinage import ballot_notices, documents
 from voisinage.audit import record_action
 from voisinage.ballot_rules import OPTION_METHODS
 from voisinage.ballots import LABEL_MAX, OPTIONS_MAX, get_ballot
@@ -102,6 +102,7 @@ def _decide(
     project_id: int,
     status: AmendmentStatus,
     reason: str = "",
+    question: str | None = None,
     actor_id: int | None,
     now: datetime | None,
 ) -> Amendment:
@@ -111,6 +112,14 @@ def _decide(
     amendment.decided_at = now or utcnow()
     session.add(amendment)
     session.flush()
+    if amendment.author_id is not None:
+        ballot_notices.tell_author(
+            session,
+            amendment,
+            project_id=project_id,
+            question=question,
+            now=amendment.decided_at,
+        )
     record_action(
         session,
         project_id=project_id,
@@ -209,6 +218,7 @@ def accept_as_option(
         amendment,
         project_id=project_id,
         status=AmendmentStatus.ACCEPTED_AS_OPTION,
+        question=ballot.question,
         actor_id=actor_id,
         now=now,
     )

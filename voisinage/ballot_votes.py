@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from voisinage import ballot_secrecy
+from voisinage import ballot_notices, ballot_secrecy
 from voisinage.audit import record_action
 from voisinage.ballot_rules import check_choice
 from voisinage.ballots import (
@@ -24,6 +24,7 @@ from voisinage.ballots import (
     Channel,
     get_ballot,
     list_ballots,
+    participation,
     require_open,
     view_of,
 )
@@ -32,6 +33,7 @@ from voisinage.models import Ballot, BallotChoice, BallotParticipation, Member, 
 from voisinage.people import get_member
 from voisinage.permissions import require_facilitator
 from voisinage.proxies import givers_for, proxy_for
+from voisinage.tallies import Method
 from voisinage.voices import Voice, voice_of
 
 PAPER_BALLOTS_MAX = 10_000
@@ -168,6 +170,7 @@ def _store(
         row.cast_by_id, row.by_proxy, row.updated_at = cast_by, by_proxy, now
         session.add(row)
     _put_choice(session, ballot, voice, value)
+    ballot_notices.voice_voted(session, ballot, voice, now=now)
     return row is not None
 
 
@@ -268,6 +271,39 @@ def my_voices(
 
 
 @dataclass(frozen=True)
+class NamedVote:
+    voice: Voice
+    channel: str
+    by_proxy: bool
+    choice: Any
+
+
+def named_votes(session: Session, *, project_id: int, ballot_id: int) -> list[NamedVote]:
+    """Return who chose what in a named ballot, by voice name; refuse a secret ballot."""
+    ballot = get_ballot(session, project_id=project_id, ballot_id=ballot_id)
+    if ballot.secret:
+        raise Forbidden(N_("This ballot is secret: nobody can see who chose what."))
+    voices = {
+        voice.key: voice
+        for voice in participation(session, project_id=project_id, ballot_id=ballot_id).voted
+    }
+    choices = {
+        Voice(row.household_id, row.member_id, "").key: row.value
+        for row in session.exec(
+            select(BallotChoice).where(col(BallotChoice.ballot_id) == ballot_id)
+        )
+    }
+    rows = session.exec(
+        select(BallotParticipation).where(col(BallotParticipation.ballot_id) == ballot_id)
+    )
+    votes = []
+    for row in rows:
+        voice = voices[Voice(row.household_id, row.member_id, "").key]
+        votes.append(NamedVote(voice, row.channel, row.by_proxy, choices.get(voice.key)))
+    return sorted(votes, key=lambda vote: vote.voice.name)
+
+
+@dataclass(frozen=True)
 class OpenBallot:
     ballot: BallotView
     voted: bool  # whether the member's own voice has voted
@@ -336,6 +372,7 @@ def _insert_room_participation(
         session, ballot.id, voice, cast_by=actor_id, by_proxy=False, channel=Channel.ROOM, now=now
     ):
         raise Conflict(N_("%(name)s has already voted."), name=voice.name)
+    ballot_notices.voice_voted(session, ballot, voice, now=now)
 
 
 def record_room_votes(
@@ -376,16 +413,74 @@ def record_room_votes(
     return len(voices)
 
 
-def paper_ballots(counts: Mapping[str, int]) -> list[str]:
-    """Return the paper ballots a count per choice stands for: {"for": 2} → ["for", "for"]."""
-    ballots: list[str] = []
-    for choice, count in counts.items():
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise InvalidValue(N_("A count is a whole number, zero or more."))
-        if len(ballots) + count > PAPER_BALLOTS_MAX:
+def _check_count(count: Any) -> int:
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise InvalidValue(N_("A count is a whole number, zero or more."))
+    if count > PAPER_BALLOTS_MAX:
+        raise InvalidValue(N_("There are too many ballots."))
+    return count
+
+
+def paper_ballots(counts: Mapping[Any, int] | Sequence[tuple[Any, int]]) -> list[Any]:
+    """Return the paper ballots a count per choice stands for: {"for": 2} → ["for", "for"].
+
+    Choices that are not names (a ranked paper's order) come as (choice, count) pairs.
+    """
+    ballots: list[Any] = []
+    pairs = counts.items() if isinstance(counts, Mapping) else counts
+    for choice, count in pairs:
+        if len(ballots) + _check_count(count) > PAPER_BALLOTS_MAX:
             raise InvalidValue(N_("There are too many ballots."))
         ballots += [choice] * count
     return ballots
+
+
+def counted_papers(view: BallotView, counts: Mapping[str, Any], *, papers: int) -> list[Any]:
+    """Return `papers` ballots that count as a secret paper vote counted per option.
+
+    Approval: `counts` maps each option key to its approvals; majority judgment: each option
+    key to its {grade: papers}, every paper grading every option. Both tallies read only these
+    figures per option (approvals; merit profiles), so the ballots returned, the i-th paper
+    taking the i-th best mark of each option, give exactly the result of the papers in the
+    box; which marks shared a paper is not kept. For / against, consent and ranked papers are
+    counted per whole paper with `paper_ballots`.
+    """
+    rules = view.rules
+    labels = {option.key: option.label for option in view.options}
+    unknown = sorted(set(counts) - set(labels))
+    if unknown:
+        raise InvalidValue(N_("Unknown option %(value)s."), value=unknown[0])
+    if rules.method is Method.APPROVAL:
+        approvals = {key: _check_count(counts.get(key, 0)) for key in rules.options}
+        for key, count in approvals.items():
+            if count > papers:
+                raise InvalidValue(
+                    N_("%(option)s has %(count)s approvals for %(papers)s paper ballots."),
+                    option=labels[key],
+                    count=count,
+                    papers=papers,
+                )
+        return [[key for key in rules.options if index < approvals[key]] for index in range(papers)]
+    if rules.method is Method.MAJORITY_JUDGMENT:
+        marks: dict[str, list[str]] = {}
+        for key in rules.options:
+            given = counts.get(key) or {}
+            strange = sorted(given.keys() - set(rules.grades))
+            if strange:
+                raise InvalidValue(N_("Unknown grade %(value)s."), value=strange[0])
+            marks[key] = paper_ballots([(grade, given.get(grade, 0)) for grade in rules.grades])
+            if len(marks[key]) != papers:
+                raise InvalidValue(
+                    N_(
+                        "%(option)s has %(count)s grades for %(papers)s paper ballots: "
+                        "every paper grades every option."
+                    ),
+                    option=labels[key],
+                    count=len(marks[key]),
+                    papers=papers,
+                )
+        return [{key: marks[key][index] for key in rules.options} for index in range(papers)]
+    raise InvalidValue(N_("Count these paper ballots per choice."))
 
 
 def record_paper_ballots(

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from voisinage import ballot_secrecy, documents
+from voisinage import ballot_notices, ballot_secrecy, documents
 from voisinage.audit import record_action
 from voisinage.ballot_rules import OPTION_METHODS, Rules, check_rules, tally
 from voisinage.errors import N_, DomainError, InvalidValue, NotFound
@@ -350,6 +350,7 @@ def open_ballot(
         for position, (key, (label, text)) in enumerate(zip(keys, cleaned, strict=True))
     )
     session.flush()
+    ballot_notices.announce_ballot(session, ballot, now=now)
     record_action(
         session,
         project_id=project_id,
@@ -461,6 +462,7 @@ def _finish(session: Session, ballot: Ballot, *, actor_id: int | None, now: date
     session.add(ballot)
     if ballot.secret:
         ballot_secrecy.seal(session, ballot)
+    ballot_notices.announce_result(session, ballot, now=now)
     record_action(
         session,
         project_id=ballot.project_id,

@@ -9,10 +9,21 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from voisinage.amendments import propose_amendment
+from voisinage.ballot_votes import cast_vote, record_paper_ballots, record_room_votes
+from voisinage.ballots import close_ballot, open_ballot
+from voisinage.documents import (
+    DocumentKind,
+    add_article,
+    add_comment,
+    create_document,
+    list_documents,
+)
 from voisinage.enums import Role, VotingUnit
 from voisinage.models import Member, Project, Questionnaire, utcnow
 from voisinage.people import add_member
 from voisinage.projects import add_household, create_project, find_household
+from voisinage.proxies import give_proxy
 from voisinage.questionnaire_answers import save_answers
 from voisinage.questionnaire_templates import (
     import_questionnaire,
@@ -176,6 +187,7 @@ def seed_demo(session: Session) -> DemoProject:
         ]
     _seed_expectations(session, project, facilitator)
     _seed_workshops(session, project, facilitator)
+    _seed_votes(session, project, facilitator)
     return DemoProject(project=project, facilitator=facilitator, resident=residents[0])
 
 
@@ -358,3 +370,252 @@ def _seed_workshops(session: Session, project: Project, facilitator: Member) -> 
             answers=dict(zip(slot_ids, choices, strict=True)),
             now=now,
         )
+
+
+# The documents the group writes in workshop A2, drawn from its own history: a project of the
+# Ville de Lille's call, social mix with the landlord LMH, a pre-programme written by the group,
+# shared spaces it finances and runs, a passive building, homes that change hands over time.
+DEMO_VISION = "Vision commune"
+DEMO_CHARTER = "Charte de bon voisinage"
+DEMO_DOCUMENTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    DEMO_VISION: (DocumentKind.VISION, (
+        ("Un habitat porteur de mixité sociale",
+         "Nous réunissons sous un même toit des foyers **accédants à la propriété** et des "
+         "**locataires** du parc social de LMH. Les uns et les autres ont la même voix dans "
+         "le groupe, quels que soient leurs revenus et leur statut."),
+        ("La maîtrise d'usage",
+         "Nous, futurs habitants, participons à la conception de notre résidence à côté du "
+         "maître d'ouvrage et du maître d'œuvre : le pré-programme est écrit par le groupe, "
+         "et les critères de choix de l'architecte sont proposés par le groupe."),
+        ("Des espaces mutualisés",
+         "Une salle commune, une chambre d'amis, une buanderie, un atelier et un jardin "
+         "partagés complètent des logements plus compacts. Ce sont eux qui font la "
+         "plus-value du projet."),
+        ("Un bâtiment sobre",
+         "Nous visons le standard *logement passif*, pour des charges maîtrisées et une "
+         "empreinte écologique réduite."),
+    )),
+    DEMO_CHARTER: (DocumentKind.CHARTER, (
+        ("Les espaces communs",
+         "La salle commune, la chambre d'amis et la buanderie sont ouvertes à tous les foyers. "
+         "La chambre d'amis se réserve sur le cahier commun, trois nuits de suite au plus ; "
+         "chacun laisse les lieux propres et rangés après usage."),
+        ("Les comptes des espaces mutualisés",
+         "Les charges des espaces communs sont réparties entre les foyers selon la surface de "
+         "leur logement. Deux habitants, un accédant et un locataire, tiennent les comptes et "
+         "les présentent chaque année à l'assemblée des habitants."),
+        ("Nos décisions",
+         "Les décisions de la vie courante sont prises par consentement en assemblée des "
+         "habitants. Une objection est motivée ; après deux tours sans accord, la décision "
+         "est prise à la majorité des deux tiers des votes exprimés."),
+        ("L'arrivée de nouveaux foyers",
+         "Quand un logement se libère, en accession ou en location, le groupe présente le "
+         "projet aux candidats et les invite à une réunion des habitants. Pour les logements "
+         "locatifs, la commission d'attribution de LMH reste souveraine."),
+    )),
+}  # fmt: skip
+
+# A named show of hands on the charter's first article, 21 days ago: for / against / abstain
+# by household (Foyer Garcia's voice carried by proxy, Foyer Lambert and Foyer Marchand's
+# counted in the room); Foyer Kaya did not vote.
+DEMO_CHARTER_VOTES: dict[str, str] = {
+    "Foyer Lefebvre": "for", "Foyer Benali": "for", "Foyer Dubois": "for",
+    "Foyer Garcia": "for", "Foyer Nguyen": "for", "Foyer Moreau": "against",
+    "Foyer Diallo": "for", "Foyer Petit": "abstain", "Foyer Vermeulen": "for",
+    "Foyer Lambert": "for", "Foyer Marchand": "against",
+}  # fmt: skip
+DEMO_CHARTER_ROOM = ("Foyer Lambert", "Foyer Marchand")
+DEMO_CHARTER_PROXY = ("Foyer Garcia", "Foyer Dubois")  # giver, holder
+
+# A secret majority judgment, 14 days ago, between the two architects' teams shortlisted in
+# workshop C1: ten households graded both, the last two on paper in the room.
+DEMO_ARCHITECTS = ("Atelier Quai Nord", "Collectif Brique et Bois")
+DEMO_ARCHITECT_GRADES: dict[str, tuple[str, str]] = {
+    "Foyer Lefebvre": ("excellent", "good"), "Foyer Benali": ("excellent", "very_good"),
+    "Foyer Dubois": ("excellent", "excellent"), "Foyer Nguyen": ("very_good", "good"),
+    "Foyer Moreau": ("very_good", "fairly_good"), "Foyer Diallo": ("very_good", "very_good"),
+    "Foyer Petit": ("good", "good"), "Foyer Vermeulen": ("good", "fairly_good"),
+    "Foyer Lambert": ("fairly_good", "insufficient"), "Foyer Marchand": ("passable", "passable"),
+}  # fmt: skip
+DEMO_ARCHITECT_PAPERS = ("Foyer Lambert", "Foyer Marchand")
+
+# The consent ballot open now on "Nos décisions": one objection, with its reason.
+DEMO_CONSENT_VOTES: dict[str, tuple[str, str]] = {
+    "Foyer Benali": ("consent", ""), "Foyer Dubois": ("consent", ""),
+    "Foyer Nguyen": ("stand_aside", ""), "Foyer Diallo": ("consent", ""),
+    "Foyer Moreau": ("objection",
+                     "Deux tours, c'est trop court : laissons un troisième tour avant le vote "
+                     "aux deux tiers, pour les décisions qui engagent les finances."),
+}  # fmt: skip
+DEMO_AMENDMENT = (
+    "Foyer Benali",
+    "Quand un logement se libère, en accession ou en location, le groupe présente le projet "
+    "aux candidats et les invite à deux réunions des habitants et à un repas partagé. Pour les "
+    "logements locatifs, la commission d'attribution de LMH reste souveraine.",
+)
+DEMO_COMMENT = (
+    "Foyer Lambert",
+    "Pensons à une clé de la chambre d'amis chez un voisin du rez-de-chaussée, pour les "
+    "arrivées tardives.",
+)
+
+
+def _seed_votes(session: Session, project: Project, facilitator: Member) -> None:
+    """Write the vision and the charter, and walk their votes; a project with documents is kept."""
+    if list_documents(session, project_id=project.id):
+        return
+    articles: dict[str, list[int]] = {}
+    for title, (kind, texts) in DEMO_DOCUMENTS.items():
+        document = create_document(
+            session, project_id=project.id, kind=kind, title=title, actor_id=facilitator.id
+        )
+        articles[title] = [
+            add_article(
+                session,
+                project_id=project.id,
+                document_id=document.id,
+                title=article_title,
+                text=text,
+                actor_id=facilitator.id,
+            ).id
+            for article_title, text in texts
+        ]
+    first = {
+        household: session.exec(
+            select(Member).where(Member.project_id == project.id, Member.display_name == people[0])
+        ).one()
+        for household, people in DEMO_HOUSEHOLDS.items()
+    }
+    now = utcnow()
+
+    def ago(days: int, hours: int = 0) -> datetime:
+        return now - timedelta(days=days) + timedelta(hours=hours)
+
+    charter = articles[DEMO_CHARTER]
+    named = open_ballot(
+        session,
+        project_id=project.id,
+        method="threshold",
+        threshold="simple_majority",
+        article_id=charter[0],
+        actor_id=facilitator.id,
+        opens_at=ago(28),
+        now=ago(28),
+    )
+    giver, holder = (first[household] for household in DEMO_CHARTER_PROXY)
+    give_proxy(
+        session,
+        project_id=project.id,
+        giver_id=giver.id,
+        holder_id=holder.id,
+        ballot_id=named.id,
+        now=ago(27),
+    )
+    for household, choice in DEMO_CHARTER_VOTES.items():
+        if household in DEMO_CHARTER_ROOM or household == DEMO_CHARTER_PROXY[0]:
+            continue
+        member = first[household]
+        cast_vote(
+            session,
+            project_id=project.id,
+            ballot_id=named.id,
+            member_id=member.id,
+            choice=choice,
+            for_member_ids=[member.id, giver.id] if member.id == holder.id else None,
+            now=ago(25),
+        )
+    record_room_votes(
+        session,
+        project_id=project.id,
+        ballot_id=named.id,
+        votes={first[h].id: DEMO_CHARTER_VOTES[h] for h in DEMO_CHARTER_ROOM},
+        actor_id=facilitator.id,
+        now=ago(21),
+    )
+    close_ballot(
+        session, project_id=project.id, ballot_id=named.id, actor_id=facilitator.id, now=ago(21, 1)
+    )
+
+    secret = open_ballot(
+        session,
+        project_id=project.id,
+        method="majority_judgment",
+        question="Quelle équipe de maîtrise d'œuvre retenir pour concevoir la résidence ?",
+        options=list(DEMO_ARCHITECTS),
+        secret=True,
+        actor_id=facilitator.id,
+        opens_at=ago(20),
+        now=ago(20),
+    )
+    keys = [option.key for option in secret.options]
+    for household, grades in DEMO_ARCHITECT_GRADES.items():
+        if household not in DEMO_ARCHITECT_PAPERS:
+            cast_vote(
+                session,
+                project_id=project.id,
+                ballot_id=secret.id,
+                member_id=first[household].id,
+                choice=dict(zip(keys, grades, strict=True)),
+                now=ago(17),
+            )
+    record_paper_ballots(
+        session,
+        project_id=project.id,
+        ballot_id=secret.id,
+        voter_ids=[first[household].id for household in DEMO_ARCHITECT_PAPERS],
+        ballots=[
+            dict(zip(keys, DEMO_ARCHITECT_GRADES[household], strict=True))
+            for household in DEMO_ARCHITECT_PAPERS
+        ],
+        actor_id=facilitator.id,
+        now=ago(14),
+    )
+    close_ballot(
+        session, project_id=project.id, ballot_id=secret.id, actor_id=facilitator.id, now=ago(14, 1)
+    )
+
+    consent = open_ballot(
+        session,
+        project_id=project.id,
+        method="consent",
+        article_id=charter[2],
+        fallback_after_rounds=2,
+        fallback_threshold="two_thirds",
+        actor_id=facilitator.id,
+        opens_at=ago(3),
+        closes_at=now + timedelta(days=9),
+        now=ago(3),
+    )
+    # Foyer Marchand gives its voice to the demo resident for every ballot until revoked.
+    give_proxy(
+        session,
+        project_id=project.id,
+        giver_id=first["Foyer Marchand"].id,
+        holder_id=first["Foyer Lefebvre"].id,
+        now=ago(2),
+    )
+    for household, (choice, reason) in DEMO_CONSENT_VOTES.items():
+        cast_vote(
+            session,
+            project_id=project.id,
+            ballot_id=consent.id,
+            member_id=first[household].id,
+            choice={"choice": choice, "reason": reason},
+            now=ago(2),
+        )
+    propose_amendment(
+        session,
+        project_id=project.id,
+        article_id=charter[3],
+        author_id=first[DEMO_AMENDMENT[0]].id,
+        text=DEMO_AMENDMENT[1],
+        now=ago(1),
+    )
+    add_comment(
+        session,
+        project_id=project.id,
+        article_id=charter[0],
+        author_id=first[DEMO_COMMENT[0]].id,
+        text=DEMO_COMMENT[1],
+        now=ago(1),
+    )

@@ -234,6 +234,47 @@ def edit_article(
     return load_article(session, project_id=project_id, article_id=article_id)
 
 
+def move_article(
+    session: Session,
+    *,
+    project_id: int,
+    article_id: int,
+    offset: int,
+    actor_id: int | None = None,
+) -> ArticleView:
+    """Move an article one place up (-1) or down (+1) in its document (facilitators only).
+
+    Moving the first article up or the last one down is a no-op.
+    """
+    require_facilitator(session, project_id=project_id, actor_id=actor_id)
+    if offset not in (-1, 1):
+        raise InvalidValue(N_("An article moves one place up or down."))
+    article = get_article(session, project_id=project_id, article_id=article_id)
+    siblings = list(
+        session.exec(
+            select(Article)
+            .where(col(Article.document_id) == article.document_id)
+            .order_by(col(Article.position), col(Article.id))
+        )
+    )
+    index = siblings.index(article)
+    if 0 <= index + offset < len(siblings):
+        siblings.insert(index + offset, siblings.pop(index))
+        for position, sibling in enumerate(siblings):
+            sibling.position = position
+            session.add(sibling)
+        session.flush()
+        record_action(
+            session,
+            project_id=project_id,
+            actor_id=actor_id,
+            action="article.move",
+            article_id=article_id,
+            position=index + offset,
+        )
+    return load_article(session, project_id=project_id, article_id=article_id)
+
+
 def _article_views(session: Session, document_ids: list[int]) -> dict[int, list[ArticleView]]:
     newest = (
         select(ArticleVersion.article_id, func.max(ArticleVersion.number).label("number"))

@@ -15,6 +15,7 @@ from voisinage.audit import list_actions
 from voisinage.models import Project, Questionnaire, utcnow
 from voisinage.people import list_invitations, list_members
 from voisinage.permissions import require_facilitator
+from voisinage.project_summary import project_summary, summary_data
 from voisinage.projects import list_households
 from voisinage.questionnaire_results import (
     answer_rows,
@@ -98,7 +99,23 @@ def export_project(session: Session, *, project_id: int, actor_id: int | None) -
             _questionnaire(session, questionnaire)
             for questionnaire in reversed(list_questionnaires(session, project_id=project_id))
         ],
+        "summary": _summary(session, project, actor_id),
     }
+
+
+def _summary(session: Session, project: Project, actor_id: int | None) -> dict[str, Any]:
+    """Return where the project stands, as `voisinage summary --json` does, since its creation.
+
+    Without the figures only the clock changes (`exported_at` and `closes_at` say them), so that
+    two exports of an unchanged project are equal but for `exported_at`.
+    """
+    data = summary_data(
+        project_summary(session, project_id=project.id, actor_id=actor_id, since=project.created_at)
+    )
+    del data["generated_at"]
+    for ballot in data["ballots"]:
+        del ballot["seconds_left"]
+    return data
 
 
 def _questionnaire(session: Session, questionnaire: Questionnaire) -> dict[str, Any]:

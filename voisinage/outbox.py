@@ -65,10 +65,12 @@ from sqlalchemy import and_, exists, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from voisinage.ballot_results import describe_result
+from voisinage.errors import N_
 from voisinage.i18n import Translator
 from voisinage.models import Member, Project, utcnow
 from voisinage.models.outbox import Notification, NotificationPreference
-from voisinage.workshop_notices import render_workshop_notice
+from voisinage.workshop_notices import moment, render_workshop_notice
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
@@ -77,11 +79,64 @@ BACKOFF_MAX = timedelta(hours=1)
 CLAIM_BATCH = 20
 ERROR_MAX = 500
 
+BALLOT_TEXTS = {
+    "ballot.opened": N_("A ballot is open: “%(question)s”. Vote until %(deadline)s."),
+    "ballot.opened_until_closed": N_(
+        "A ballot is open: “%(question)s”. Vote until the facilitators close it."
+    ),
+    "ballot.group_opened": N_(
+        "A ballot is open: “%(question)s”. Members vote in private with the bot, "
+        "until %(deadline)s."
+    ),
+    "ballot.group_opened_until_closed": N_(
+        "A ballot is open: “%(question)s”. Members vote in private with the bot, "
+        "until the facilitators close it."
+    ),
+    "ballot.reminder": N_(
+        "Reminder: your voice has not voted on “%(question)s” yet. "
+        "The ballot closes on %(deadline)s."
+    ),
+    "ballot.closed": N_("The ballot on “%(question)s” is closed: %(result)s."),
+}
+AMENDMENT_TEXTS = {
+    "accepted_as_version": N_(
+        "Your amendment to “%(article)s” is accepted: it is now the article's wording."
+    ),
+    "accepted_as_option": N_(
+        "Your amendment to “%(article)s” is accepted as an option of the ballot “%(question)s”."
+    ),
+    "rejected": N_("Your amendment to “%(article)s” is rejected: %(reason)s"),
+}
+
+
+def render_ballot_notice(kind: str, params: dict[str, Any], translator: Translator) -> str:
+    """Return the text of a ballot's notification: opened, reminder, or closed with its result."""
+    if kind == "ballot.closed":
+        result = describe_result(params["result"], translator, labels=params["labels"])
+        return translator.gettext(BALLOT_TEXTS[kind], question=params["question"], result=result)
+    if params["closes_at"] is None:
+        return translator.gettext(BALLOT_TEXTS[f"{kind}_until_closed"], question=params["question"])
+    deadline = moment(translator, datetime.fromisoformat(params["closes_at"]), params["timezone"])
+    return translator.gettext(BALLOT_TEXTS[kind], question=params["question"], deadline=deadline)
+
+
+def render_amendment_notice(kind: str, params: dict[str, Any], translator: Translator) -> str:
+    """Return the decision on an amendment, as told to its author."""
+    return translator.gettext(
+        AMENDMENT_TEXTS[params["status"]],
+        article=params["article"],
+        question=params["question"],
+        reason=params["reason"],
+    )
+
+
 # Who renders which kinds: the part of a kind before the dot.
 RENDERERS: dict[str, Callable[[str, dict[str, Any], Translator], str]] = {
     "poll": render_workshop_notice,
     "workshop": render_workshop_notice,
     "rsvp": render_workshop_notice,
+    "ballot": render_ballot_notice,
+    "amendment": render_amendment_notice,
 }
 
 
@@ -136,52 +191,105 @@ def enqueue(
     Enqueueing a key again moves its due time and parameters, and revives it if it was
     cancelled; a key already sent, given up, or being sent right now is left as it is.
     """
+    return enqueue_many(
+        session,
+        project_id=project_id,
+        keys={member_id: dedupe_key},
+        kind=kind,
+        subject=subject,
+        due_at=due_at,
+        params=params,
+        reminder=reminder,
+        expires_at=expires_at,
+        now=now,
+    )
+
+
+def enqueue_many(
+    session: Session,
+    *,
+    project_id: int,
+    keys: dict[int, str],
+    kind: str,
+    subject: str,
+    due_at: datetime,
+    params: dict[str, Any] | None = None,
+    reminder: bool = False,
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """`enqueue` the same notification for many members ({member id: dedupe key}).
+
+    A fixed number of statements whatever the number of members: announcing a result to a
+    project of 60 households costs what it costs for one.
+    """
     now = now or utcnow()
     if expires_at is not None and max(due_at, now) >= expires_at:
         return False
+    if not keys:
+        return True
     params = params or {}
     # A reminder for a member who turned reminders off is kept cancelled, ready to come back.
-    opted_out = reminder and not reminders_enabled(session, member_id=member_id)
-    cancelled_at, cancel_reason = (now, "opted_out") if opted_out else (None, None)
+    opted_out = set()
+    if reminder:
+        opted_out = set(
+            session.exec(
+                select(NotificationPreference.member_id).where(
+                    col(NotificationPreference.member_id).in_(list(keys)),
+                    col(NotificationPreference.reminders).is_(False),
+                )
+            )
+        )
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    inserted = session.execute(
-        dialect.insert(Notification)
-        .values(
-            project_id=project_id,
-            member_id=member_id,
-            kind=kind,
-            subject=subject,
-            dedupe_key=dedupe_key,
-            params=params,
-            is_reminder=reminder,
-            due_at=due_at,
-            expires_at=expires_at,
-            cancelled_at=cancelled_at,
-            cancel_reason=cancel_reason,
-            attempts=0,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    inserted = set(
+        session.execute(
+            dialect.insert(Notification)
+            .values(
+                [
+                    {
+                        "project_id": project_id,
+                        "member_id": member_id,
+                        "kind": kind,
+                        "subject": subject,
+                        "dedupe_key": key,
+                        "params": params,
+                        "is_reminder": reminder,
+                        "due_at": due_at,
+                        "expires_at": expires_at,
+                        "cancelled_at": now if member_id in opted_out else None,
+                        "cancel_reason": "opted_out" if member_id in opted_out else None,
+                        "attempts": 0,
+                        "created_at": now,
+                    }
+                    for member_id, key in keys.items()
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(Notification.dedupe_key)
+        ).scalars()
     )
-    if inserted.rowcount == 1:
-        return True
-    session.execute(
-        update(Notification)
-        .where(
-            col(Notification.dedupe_key) == dedupe_key,
-            col(Notification.sent_at).is_(None),
-            col(Notification.failed_at).is_(None),
-            col(Notification.claimed_at).is_(None),
+    stored = {member_id: key for member_id, key in keys.items() if key not in inserted}
+    for cancelled in (False, True):
+        again = [key for member_id, key in stored.items() if (member_id in opted_out) == cancelled]
+        if not again:
+            continue
+        session.execute(
+            update(Notification)
+            .where(
+                col(Notification.dedupe_key).in_(again),
+                col(Notification.sent_at).is_(None),
+                col(Notification.failed_at).is_(None),
+                col(Notification.claimed_at).is_(None),
+            )
+            .values(
+                due_at=due_at,
+                expires_at=expires_at,
+                params=params,
+                cancelled_at=now if cancelled else None,
+                cancel_reason="opted_out" if cancelled else None,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .values(
-            due_at=due_at,
-            expires_at=expires_at,
-            params=params,
-            cancelled_at=cancelled_at,
-            cancel_reason=cancel_reason,
-        )
-        .execution_options(synchronize_session=False)
-    )
     return True
 
 

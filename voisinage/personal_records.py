@@ -6,20 +6,30 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from voisinage.models import (
+    Amendment,
     Answer,
     AnswerSet,
+    Article,
+    ArticleComment,
+    ArticleVersion,
     Attendance,
     AvailabilityPoll,
+    Ballot,
+    BallotChoice,
+    BallotParticipation,
     CalendarFeed,
+    Document,
     Member,
     Notification,
     PathStep,
     PollAnswer,
     PollResponse,
     PollSlot,
+    Proxy,
     Question,
     Questionnaire,
     Rsvp,
@@ -124,4 +134,146 @@ def workshop_records(session: Session, member: Member) -> dict[str, list[dict[st
         "calendar_feeds": [
             {"created_at": iso(f.created_at), "revoked_at": iso(f.revoked_at)} for f in feeds
         ],
+    }
+
+
+def _ballot_records(session: Session, member: Member) -> list[dict[str, Any]]:
+    """The ballots the member's voice (theirs or their household's) took part in.
+
+    A named ballot's choice comes with it; a secret ballot's never does, not even while it is
+    open: the export says "voted", and nothing of the tag that links the choice to the voice.
+    """
+    rows = session.exec(
+        select(BallotParticipation, Ballot)
+        .join(Ballot, col(Ballot.id) == col(BallotParticipation.ballot_id))
+        .where(_own_or_household(BallotParticipation, member))
+        .order_by(col(BallotParticipation.id))
+    ).all()
+    choices = {
+        (choice.ballot_id, choice.household_id, choice.member_id): choice.value
+        for choice in session.exec(
+            select(BallotChoice)
+            .join(Ballot, col(Ballot.id) == col(BallotChoice.ballot_id))
+            .where(col(Ballot.secret).is_(False), _own_or_household(BallotChoice, member))
+        )
+    }
+    return [
+        {
+            "ballot": ballot.question,
+            "secret": ballot.secret,
+            "voted_as": "household" if row.household_id else "person",
+            "channel": row.channel,
+            "by_proxy": row.by_proxy,
+            "cast_by_you": row.cast_by_id == member.id,
+            "voted_at": iso(row.created_at),
+            "changed_at": iso(row.updated_at),
+            **(
+                {}
+                if ballot.secret
+                else {"choice": choices.get((ballot.id, row.household_id, row.member_id))}
+            ),
+        }
+        for row, ballot in rows
+    ]
+
+
+def _proxy_records(session: Session, member: Member) -> dict[str, list[dict[str, Any]]]:
+    giver, holder = aliased(Member), aliased(Member)
+    rows = session.exec(
+        select(Proxy, giver.display_name, holder.display_name, Ballot.question)
+        .join(giver, col(giver.id) == col(Proxy.giver_id))
+        .join(holder, col(holder.id) == col(Proxy.holder_id))
+        .outerjoin(Ballot, col(Ballot.id) == col(Proxy.ballot_id))
+        .where(or_(col(Proxy.giver_id) == member.id, col(Proxy.holder_id) == member.id))
+        .order_by(col(Proxy.id))
+    ).all()
+
+    def entry(proxy: Proxy, other: str, question: str | None) -> dict[str, Any]:
+        return {
+            "member": other,
+            "ballot": question,  # None: every ballot until revoked
+            "given_at": iso(proxy.created_at),
+            "revoked_at": iso(proxy.revoked_at),
+        }
+
+    return {
+        "proxies_given": [
+            entry(proxy, held_by, question)
+            for proxy, _, held_by, question in rows
+            if proxy.giver_id == member.id
+        ],
+        "proxies_held": [
+            entry(proxy, given_by, question)
+            for proxy, given_by, _, question in rows
+            if proxy.holder_id == member.id
+        ],
+    }
+
+
+def _document_records(session: Session, member: Member) -> dict[str, list[dict[str, Any]]]:
+    amended = aliased(ArticleVersion)
+    amendments = session.exec(
+        select(Amendment, amended.title, amended.number, Document.title)
+        .join(amended, col(amended.id) == col(Amendment.version_id))
+        .join(Article, col(Article.id) == col(Amendment.article_id))
+        .join(Document, col(Document.id) == col(Article.document_id))
+        .where(col(Amendment.author_id) == member.id)
+        .order_by(col(Amendment.id))
+    ).all()
+    comments = session.exec(
+        select(ArticleComment, Article.position, Document.title)
+        .join(Article, col(Article.id) == col(ArticleComment.article_id))
+        .join(Document, col(Document.id) == col(Article.document_id))
+        .where(col(ArticleComment.author_id) == member.id)
+        .order_by(col(ArticleComment.id))
+    ).all()
+    versions = session.exec(
+        select(ArticleVersion, Document.title)
+        .join(Article, col(Article.id) == col(ArticleVersion.article_id))
+        .join(Document, col(Document.id) == col(Article.document_id))
+        .where(col(ArticleVersion.author_id) == member.id)
+        .order_by(col(ArticleVersion.id))
+    ).all()
+    return {
+        "amendments": [
+            {
+                "document": document,
+                "article": title,
+                "amends_version": number,
+                "text": amendment.text,
+                "status": amendment.status,
+                "reason": amendment.reason,
+                "proposed_at": iso(amendment.created_at),
+                "decided_at": iso(amendment.decided_at),
+            }
+            for amendment, title, number, document in amendments
+        ],
+        "comments": [
+            {
+                "document": document,
+                "article_position": position,
+                "text": comment.text,
+                "at": iso(comment.created_at),
+            }
+            for comment, position, document in comments
+        ],
+        "article_versions": [
+            {
+                "document": document,
+                "article": version.title,
+                "version": version.number,
+                "text": version.text,
+                "at": iso(version.created_at),
+            }
+            for version, document in versions
+        ],
+    }
+
+
+def vote_records(session: Session, member: Member) -> dict[str, Any]:
+    """Return the member's ballots, proxies, amendments, comments and article wordings."""
+    return {
+        "ballots": _ballot_records(session, member),
+        **_proxy_records(session, member),
+        **_document_records(session, member),
     }

@@ -5,23 +5,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
+from voisinage import ballot_secrecy
+from voisinage.amendments import AmendmentStatus
 from voisinage.bot_state import erase_states_of_telegram_user, states_of_telegram_user
 from voisinage.enums import Role
 from voisinage.errors import N_, Conflict, NotFound
 from voisinage.models import (
     ActionLog,
+    Amendment,
+    ArticleComment,
+    ArticleVersion,
+    Ballot,
+    BallotChoice,
+    BallotParticipation,
     Household,
     LinkNonce,
     Member,
     Project,
+    Proxy,
     Redemption,
     utcnow,
 )
 from voisinage.people import memberships_of_telegram_user
-from voisinage.personal_records import iso, questionnaire_records, workshop_records
+from voisinage.personal_records import (
+    iso,
+    questionnaire_records,
+    vote_records,
+    workshop_records,
+)
+from voisinage.voices import Voice
 
 PERSONAL_EXPORT_SCHEMA = "voisinage.personal-data"
 PERSONAL_EXPORT_VERSION = 1
@@ -74,6 +89,7 @@ def export_member_data(session: Session, *, member_id: int) -> dict[str, Any]:
         ],
         "questionnaire_answers": questionnaire_records(session, member),
         **workshop_records(session, member),
+        **vote_records(session, member),
     }
 
 
@@ -93,6 +109,7 @@ def forget_member(session: Session, *, member_id: int) -> ForgetReport:
                 N_("You are the project's only facilitator: name another one before leaving.")
             )
     project = session.get(Project, member.project_id)
+    votes_removed, votes_kept = _erase_votes(session, member)
     session.delete(member)
     session.flush()
     # The database removes sign-in links and invitation use records with the member
@@ -104,6 +121,7 @@ def forget_member(session: Session, *, member_id: int) -> ForgetReport:
             N_("your place in your household"),
             N_("your sign-in links and the record of the invitation you used"),
             N_("the questionnaire answers you gave for yourself"),
+            *votes_removed,
         ],
         kept=[
             N_(
@@ -113,8 +131,116 @@ def forget_member(session: Session, *, member_id: int) -> ForgetReport:
             N_(
                 "the project's action log, without your name, because the group's decisions must stay traceable"
             ),
+            *votes_kept,
         ],
     )
+
+
+def _count(session: Session, model: type, *conditions: Any) -> int:
+    return session.exec(select(func.count()).select_from(model).where(*conditions)).one()
+
+
+def _erase_votes(session: Session, member: Member) -> tuple[list[str], list[str]]:
+    """Withdraw the member's votes from ballots not counted yet; keep counted ones unnamed.
+
+    A closed ballot's result is recorded, and its export must recount to it: a named ballot
+    paper of the member stays, its name blanked. Their participation rows go with them (a row
+    names exactly one voice, so it cannot be kept unnamed); the recorded result still counts
+    the voice. A ballot still open counts the member no more: its choice goes too, found through
+    its tag in a secret ballot. Returns the report's lines (removed, kept), only those that apply.
+    """
+    mine = col(BallotParticipation.member_id) == member.id
+    closed_ids = select(Ballot.id).where(col(Ballot.closed_at).is_not(None))
+    took_part_closed = _count(
+        session, BallotParticipation, mine, col(BallotParticipation.ballot_id).in_(closed_ids)
+    )
+    # Named papers of open ballots go with the member (ON DELETE CASCADE); secret ones carry
+    # no name, only the tag of the member's voice while the ballot is open.
+    voice_key = Voice(None, member.id, "").key
+    open_secret = session.exec(
+        select(Ballot)
+        .join(BallotParticipation, col(BallotParticipation.ballot_id) == col(Ballot.id))
+        .where(mine, col(Ballot.closed_at).is_(None), col(Ballot.secret).is_(True))
+    ).all()
+    for ballot in open_secret:
+        if ballot.secret_key is not None:
+            session.execute(
+                delete(BallotChoice).where(
+                    col(BallotChoice.ballot_id) == ballot.id,
+                    col(BallotChoice.voice_tag)
+                    == ballot_secrecy.voice_tag(ballot.secret_key, voice_key),
+                )
+            )
+    took_part_open = _count(
+        session, BallotParticipation, mine, col(BallotParticipation.ballot_id).not_in(closed_ids)
+    )
+    session.execute(
+        update(BallotChoice)
+        .where(
+            col(BallotChoice.member_id) == member.id, col(BallotChoice.ballot_id).in_(closed_ids)
+        )
+        .values(member_id=None)
+    )
+    cast_for_others = _count(
+        session,
+        BallotParticipation,
+        col(BallotParticipation.cast_by_id) == member.id,
+        col(BallotParticipation.member_id).is_(None)
+        | (col(BallotParticipation.member_id) != member.id),
+    )
+    proxies = _count(
+        session, Proxy, (col(Proxy.giver_id) == member.id) | (col(Proxy.holder_id) == member.id)
+    )
+    authored = col(Amendment.author_id) == member.id
+    proposed = col(Amendment.status) == AmendmentStatus.PROPOSED
+    comments = session.execute(
+        delete(ArticleComment).where(col(ArticleComment.author_id) == member.id)
+    ).rowcount
+    undecided = session.execute(delete(Amendment).where(authored, proposed)).rowcount
+    written = _count(session, Amendment, authored) + _count(
+        session, ArticleVersion, col(ArticleVersion.author_id) == member.id
+    )
+    removed = [
+        line
+        for line, applies in (
+            (
+                N_("your votes in ballots not closed yet: they no longer count"),
+                took_part_open,
+            ),
+            (
+                N_(
+                    "the record of the closed ballots you voted in; their recorded results "
+                    "still count your vote, without your name, so that they can be recounted"
+                ),
+                took_part_closed,
+            ),
+            (N_("the proxies you gave and those you held"), proxies),
+            (N_("your comments on the documents"), comments),
+            (N_("the amendments you proposed that were not decided yet"), undecided),
+        )
+        if applies
+    ]
+    kept = [
+        line
+        for line, applies in (
+            (
+                N_(
+                    "the votes you cast for your household or with a proxy, which belong to "
+                    "them, without your name"
+                ),
+                cast_for_others,
+            ),
+            (
+                N_(
+                    "the decided amendments and the article wordings you wrote, without your "
+                    "name, because they are part of the group's documents"
+                ),
+                written,
+            ),
+        )
+        if applies
+    ]
+    return removed, kept
 
 
 def export_telegram_person(session: Session, *, telegram_user_id: int) -> dict[str, Any]:

@@ -206,3 +206,25 @@ def set_max_proxies(
             max_proxies=max_proxies,
         )
     return project
+
+
+def proxies_of(
+    session: Session, *, project_id: int, member_id: int
+) -> list[tuple[Proxy, str, str]]:
+    """Return the active proxies a member gave or holds, each with its giver's and holder's names."""
+    get_member(session, project_id=project_id, member_id=member_id)
+    giver = Member.__table__.alias("giver")
+    holder = Member.__table__.alias("holder")
+    rows = session.exec(
+        select(Proxy, giver.c.display_name, holder.c.display_name)
+        .join(giver, giver.c.id == col(Proxy.giver_id))
+        .join(holder, holder.c.id == col(Proxy.holder_id))
+        .outerjoin(Ballot, col(Ballot.id) == col(Proxy.ballot_id))
+        .where(
+            col(Proxy.project_id) == project_id,
+            or_(col(Proxy.giver_id) == member_id, col(Proxy.holder_id) == member_id),
+            *_active(),
+        )
+        .order_by(col(Proxy.created_at), col(Proxy.id))
+    ).all()
+    return [(proxy, giver_name, holder_name) for proxy, giver_name, holder_name in rows]

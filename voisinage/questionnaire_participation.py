@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session, select
 
 from voisinage.enums import Role, VotingUnit
 from voisinage.models import AnswerSet, Household, Member, Questionnaire, utcnow
@@ -24,7 +25,7 @@ class RespondentStatus:
     submitted_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpenQuestionnaire:
     """A questionnaire a resident can answer now, and how far they are."""
 
@@ -88,51 +89,74 @@ def eligible_respondents(
     return [(household_id, None, name) for household_id, name in session.exec(statement)]
 
 
+_QUESTIONNAIRE = Questionnaire.__table__
+_ANSWER_SET = AnswerSet.__table__
+_MEMBER = Member.__table__
+# Built once (composing a statement costs more than running it), and one query: the home page
+# asks it on every visit. The member's own row comes in the join, so another project's member,
+# or a facilitator, gets no row; a household questionnaire needs a household.
+_OPEN_QUESTIONNAIRES = (
+    sa.select(
+        _QUESTIONNAIRE.c.id,
+        _QUESTIONNAIRE.c.title,
+        _QUESTIONNAIRE.c.round_number,
+        _QUESTIONNAIRE.c.closes_at,
+        _ANSWER_SET.c.id.is_not(None),
+        _ANSWER_SET.c.submitted_at,
+    )
+    .join_from(
+        _QUESTIONNAIRE,
+        _MEMBER,
+        sa.and_(
+            _MEMBER.c.id == sa.bindparam("member_id"),
+            _MEMBER.c.project_id == _QUESTIONNAIRE.c.project_id,
+            _MEMBER.c.role == Role.RESIDENT,
+        ),
+    )
+    .outerjoin(
+        _ANSWER_SET,
+        sa.and_(
+            _ANSWER_SET.c.questionnaire_id == _QUESTIONNAIRE.c.id,
+            sa.case(
+                (
+                    _QUESTIONNAIRE.c.respondent_unit == VotingUnit.HOUSEHOLD,
+                    _ANSWER_SET.c.household_id == _MEMBER.c.household_id,
+                ),
+                else_=_ANSWER_SET.c.member_id == _MEMBER.c.id,
+            ),
+        ),
+    )
+    .where(
+        _QUESTIONNAIRE.c.project_id == sa.bindparam("project_id"),
+        _QUESTIONNAIRE.c.status == QuestionnaireStatus.OPEN,
+        sa.or_(
+            _QUESTIONNAIRE.c.opens_at.is_(None), _QUESTIONNAIRE.c.opens_at <= sa.bindparam("now")
+        ),
+        sa.or_(
+            _QUESTIONNAIRE.c.closes_at.is_(None), _QUESTIONNAIRE.c.closes_at > sa.bindparam("now")
+        ),
+        sa.or_(
+            _QUESTIONNAIRE.c.respondent_unit != VotingUnit.HOUSEHOLD,
+            _MEMBER.c.household_id.is_not(None),
+        ),
+    )
+    .order_by(_QUESTIONNAIRE.c.created_at, _QUESTIONNAIRE.c.id)
+)
+
+
 def open_questionnaires(
     session: Session, *, project_id: int, member_id: int, now: datetime | None = None
 ) -> list[OpenQuestionnaire]:
     """Return the questionnaires a resident can answer now, with how far they are in each."""
-    now = now or utcnow()
-    member = session.get(Member, member_id)
-    if member is None or member.project_id != project_id or member.role != Role.RESIDENT:
-        return []
-    candidates = [
-        q
-        for q in session.exec(
-            select(Questionnaire)
-            .where(
-                Questionnaire.project_id == project_id,
-                Questionnaire.status == QuestionnaireStatus.OPEN,
-            )
-            .order_by(Questionnaire.created_at, Questionnaire.id)
+    params = {"project_id": project_id, "member_id": member_id, "now": now or utcnow()}
+    rows = session.connection().execute(_OPEN_QUESTIONNAIRES, params)
+    return [
+        OpenQuestionnaire(
+            id=id_,
+            title=title,
+            round_number=round_number,
+            closes_at=closes_at,
+            state=("submitted" if submitted_at else "draft") if started else "not_started",
         )
-        if (q.opens_at is None or q.opens_at <= now) and (q.closes_at is None or now < q.closes_at)
+        for id_, title, round_number, closes_at, started, submitted_at in rows
     ]
-    mine = {
-        s.questionnaire_id: s
-        for s in session.exec(
-            select(AnswerSet).where(
-                col(AnswerSet.questionnaire_id).in_([q.id for q in candidates]),
-                (col(AnswerSet.member_id) == member.id)
-                | (col(AnswerSet.household_id) == member.household_id),
-            )
-        )
-    }
-    result = []
-    for questionnaire in candidates:
-        if questionnaire.respondent_unit == VotingUnit.HOUSEHOLD and member.household_id is None:
-            continue
-        answer_set = mine.get(questionnaire.id)
-        state = "not_started"
-        if answer_set is not None:
-            state = "submitted" if answer_set.submitted_at else "draft"
-        result.append(
-            OpenQuestionnaire(
-                id=questionnaire.id,
-                title=questionnaire.title,
-                round_number=questionnaire.round_number,
-                closes_at=questionnaire.closes_at,
-                state=state,
-            )
-        )
-    return result

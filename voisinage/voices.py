@@ -34,9 +34,14 @@ def _voice(member: Member, household: Household | None, unit: str) -> Voice:
     return Voice(household_id=None, member_id=member.id, name=member.display_name)
 
 
+def may_vote(member: Member) -> bool:
+    """Return whether a member has a voice in ballots: residents have; partners and facilitators not."""
+    return member.role == Role.RESIDENT
+
+
 def voice_of(session: Session, member: Member, *, unit: str) -> Voice:
     """Return the voice a member votes with; refuse anyone who is not a resident."""
-    if member.role != Role.RESIDENT:
+    if not may_vote(member):
         raise Forbidden(N_("Only residents vote."))
     household = session.get(Household, member.household_id) if member.household_id else None
     return _voice(member, household, unit)

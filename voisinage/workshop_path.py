@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+import sqlalchemy as sa
 import yaml
 from sqlmodel import Session, col, select
 
@@ -310,51 +311,55 @@ def reorder_steps(
     return list_steps(session, project_id=project_id)
 
 
+_STEP = PathStep.__table__
+_WORKSHOP = Workshop.__table__
+_POLL = AvailabilityPoll.__table__
+# Built once, and one query: the home page reads the path on every visit. A step's current
+# workshop is its last one not cancelled; its open poll counts while it is still to schedule.
+_PATH_OVERVIEW = (
+    sa.select(
+        _STEP.c.id,
+        _STEP.c.position,
+        _STEP.c.code,
+        _STEP.c.kind,
+        _STEP.c.title,
+        _STEP.c.purpose,
+        _STEP.c.half_days,
+        _STEP.c.funder,
+        _WORKSHOP.c.status,
+        _WORKSHOP.c.id,
+        _WORKSHOP.c.starts_at,
+        _WORKSHOP.c.ends_at,
+        _WORKSHOP.c.place,
+        _WORKSHOP.c.capacity,
+        _WORKSHOP.c.attendance_count,
+        _POLL.c.id,
+        _POLL.c.deadline,
+    )
+    .join_from(
+        _STEP,
+        _WORKSHOP,
+        sa.and_(
+            _WORKSHOP.c.path_step_id == _STEP.c.id,
+            _WORKSHOP.c.status != WorkshopStatus.CANCELLED,
+        ),
+    )
+    .outerjoin(
+        _POLL,
+        sa.and_(
+            _POLL.c.workshop_id == _WORKSHOP.c.id,
+            _POLL.c.status == PollStatus.OPEN,
+            _WORKSHOP.c.status == WorkshopStatus.TO_SCHEDULE,
+        ),
+    )
+    .where(_STEP.c.project_id == sa.bindparam("project_id"))
+    .order_by(_STEP.c.position, _STEP.c.id, _WORKSHOP.c.id, _POLL.c.id)
+)
+
+
 def path_overview(session: Session, *, project_id: int) -> list[StepStatus]:
-    """Return every step with where it stands, in three queries whatever the path's length."""
-    steps = list_steps(session, project_id=project_id)
-    workshops: dict[int, Workshop] = {}
-    for workshop in session.exec(
-        select(Workshop)
-        .where(
-            col(Workshop.project_id) == project_id,
-            col(Workshop.status) != WorkshopStatus.CANCELLED,
-        )
-        .order_by(col(Workshop.id))
-    ):
-        workshops[workshop.path_step_id] = workshop
-    polls = {
-        poll.workshop_id: poll
-        for poll in session.exec(
-            select(AvailabilityPoll).where(
-                col(AvailabilityPoll.project_id) == project_id,
-                col(AvailabilityPoll.status) == PollStatus.OPEN,
-            )
-        )
-    }
-    overview = []
-    for step in steps:
-        workshop = workshops[step.id]
-        poll = polls.get(workshop.id) if workshop.status == WorkshopStatus.TO_SCHEDULE else None
-        overview.append(
-            StepStatus(
-                step_id=step.id,
-                position=step.position,
-                code=step.code,
-                kind=step.kind,
-                title=step.title,
-                purpose=step.purpose,
-                half_days=step.half_days,
-                funder=step.funder,
-                state=workshop.status,
-                workshop_id=workshop.id,
-                starts_at=workshop.starts_at,
-                ends_at=workshop.ends_at,
-                place=workshop.place,
-                capacity=workshop.capacity,
-                attendance_count=workshop.attendance_count,
-                poll_id=poll.id if poll else None,
-                poll_deadline=poll.deadline if poll else None,
-            )
-        )
-    return overview
+    """Return every step with where it stands, in one query whatever the path's length."""
+    rows = session.connection().execute(_PATH_OVERVIEW, {"project_id": project_id})
+    # A step with past workshops has a row for each; the last one, in workshop order, is current.
+    overview = {row[0]: row for row in rows}
+    return [StepStatus(*row) for row in overview.values()]

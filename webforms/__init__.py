@@ -11,8 +11,11 @@ from voisinage.db import check_schema, make_engine
 from voisinage.i18n import compile_catalogs
 from webforms import (
     access,
+    ballots,
+    ballots_admin,
     calendars,
     db,
+    documents,
     errors,
     facilitators,
     health,
@@ -78,6 +81,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         workshop_polls.bp,
         workshop_polls.facilitation,
         calendars.bp,
+        ballots.bp,
+        ballots_admin.facilitation,
+        documents.bp,
+        documents.facilitation,
         # Calendar apps read the feed by its secret token alone: no session, no project page.
         calendars.feed,
     ):

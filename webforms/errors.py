@@ -7,7 +7,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from voisinage import errors
+from voisinage import ballots, errors
 from voisinage.db import SchemaOutOfDate
 from voisinage.errors import N_
 
@@ -26,6 +26,10 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.LinkExpired: 410,
     errors.LinkUsed: 410,
     SchemaOutOfDate: 503,
+    # A ballot not taking votes (yet, or any more), or whose results are not shown yet.
+    ballots.BallotNotOpen: 409,
+    ballots.BallotClosed: 409,
+    ballots.ResultsHidden: 403,
 }
 
 HTTP_MESSAGES = {

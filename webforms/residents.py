@@ -7,6 +7,7 @@ import json
 from flask import Response, render_template
 
 from voisinage import privacy
+from voisinage.home import home_cards
 from webforms import auth
 from webforms.db import get_session
 from webforms.forms import ForgetForm
@@ -17,7 +18,8 @@ bp = auth.project_blueprint("residents", __name__)
 @bp.get("/")
 def home():
     """List the ways in to the project's work (questionnaires, votes, workshops)."""
-    return render_template("residents/home.html")
+    cards = home_cards(get_session(), member=auth.current().member)
+    return render_template("residents/home.html", cards=cards)
 
 
 @bp.get("/my-data")

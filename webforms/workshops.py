@@ -8,7 +8,6 @@ that refuses anyone else with 403 before a service runs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -22,7 +21,6 @@ from voisinage.models.workshops import Workshop
 from voisinage.workshop_agenda import AgendaWorkshop, member_agenda
 from voisinage.workshop_calendars import calendar_host, workshop_ics
 from voisinage.workshop_path import (
-    StepStatus,
     add_one_off_workshop,
     add_step,
     instantiate_path,
@@ -70,31 +68,6 @@ def _member_id() -> int:
 def is_invited() -> bool:
     """Say whether the member is asked to workshops (observers are not)."""
     return auth.current().member.role in INVITED_ROLES
-
-
-@dataclass(frozen=True)
-class Upcoming:
-    """What the home page's card shows: the polls taking answers, the next workshops."""
-
-    polls: list[StepStatus]
-    workshops: list[StepStatus]
-
-
-# The home page's card shows this many workshops ahead; the path page shows them all.
-UPCOMING_WORKSHOPS = 2
-
-
-@bp.app_template_global()
-def upcoming_workshops() -> Upcoming:
-    """Return the open polls and the next workshops, read from the path in three queries."""
-    now = utcnow()
-    steps = path_overview(get_session(), project_id=_project_id())
-    polls = [s for s in steps if s.poll_id is not None and s.poll_deadline > now]
-    ahead = [s for s in steps if s.state == WorkshopStatus.SCHEDULED and s.starts_at > now]
-    return Upcoming(
-        polls=sorted(polls, key=lambda s: s.poll_deadline),
-        workshops=sorted(ahead, key=lambda s: s.starts_at)[:UPCOMING_WORKSHOPS],
-    )
 
 
 def my_rsvp(workshop_id: int) -> AgendaWorkshop | None:

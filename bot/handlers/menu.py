@@ -7,7 +7,7 @@ from telegram import Update
 from bot import keyboards, run_db
 from bot.callback_data import Button
 from bot.commands import PRIVATE_COMMANDS, command_lines
-from bot.handlers import facilitator, language, privacy, questionnaires, workshops
+from bot.handlers import facilitator, language, privacy, questionnaires, votes, workshops
 from bot.replies import show
 from bot.visitor import (
     NOT_A_MEMBER,
@@ -127,6 +127,7 @@ DOORS = {
     "project": offer_projects,
     "workshops": workshops.show_workshops,
     "questionnaires": questionnaires.show_questionnaires,
+    "votes": votes.show_votes,
 }
 
 

@@ -8,16 +8,17 @@ or ranked so far before Done; both survive a restart (bot.persistence).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler
 
 from bot import questionnaire_keyboards as screens
 from bot import run_db
 from bot.callback_data import Button
+from bot.conversations import typed_step_conversation
 from bot.handlers import menu
 from bot.replies import show
 from bot.visitor import Context, StaleButton, Visitor, engine_of, on_button, on_message
@@ -199,165 +200,115 @@ async def question_pressed(
         raise StaleAnswer()
     if action not in ACTIONS_BY_KIND[question.kind]:
         raise StaleButton()
-    return await QUESTION_ACTIONS[action](update, context, visitor, current, question, index)
+    return await QUESTION_ACTIONS[action](Press(update, context, visitor, current, question, index))
 
 
-def _option(question: QuestionView, index: int) -> Any:
-    """Return the option key (or scale value) a button's index stands for."""
-    choices = (
-        screens.scale_values(question)
-        if question.kind == QuestionKind.SCALE
-        else list(option_keys(question))
-    )
-    if index >= len(choices):
-        raise StaleButton()
-    return choices[index]
+@dataclass(frozen=True)
+class Press:
+    """A question's button pressed: who, where they stand, and which option (if any)."""
+
+    update: Update
+    context: Context
+    visitor: Visitor
+    current: Progress
+    question: QuestionView
+    index: int = 0
+
+    async def ask(
+        self, question: QuestionView | None = None, picked: list[str] | None = None
+    ) -> int:
+        return await _ask(
+            self.update, self.context, self.visitor, self.current, question or self.question, picked
+        )
+
+    async def go_on(self, progress: Progress) -> int:
+        return await _after(self.update, self.context, self.visitor, progress, self.question)
+
+    def picked(self) -> list[str]:
+        return _picked(self.context, self.current, self.question)
+
+    def option(self) -> Any:
+        """Return the option key (or scale value) the button's index stands for."""
+        question = self.question
+        choices = (
+            screens.scale_values(question)
+            if question.kind == QuestionKind.SCALE
+            else list(option_keys(question))
+        )
+        if self.index >= len(choices):
+            raise StaleButton()
+        return choices[self.index]
 
 
-async def _save(
-    update: Update,
-    context: Context,
-    visitor: Visitor,
-    current: Progress,
-    question: QuestionView,
-    value: Any,
-) -> int:
+async def _save(press: Press, value: Any) -> int:
     saved = await _write(
-        context,
-        visitor,
+        press.context,
+        press.visitor,
         save_answer,
-        questionnaire_id=current.questionnaire.id,
-        question_id=question.id,
+        questionnaire_id=press.current.questionnaire.id,
+        question_id=press.question.id,
         value=value,
     )
-    return await _after(update, context, visitor, saved, question)
+    return await press.go_on(saved)
 
 
-async def _pick(
-    update: Update,
-    context: Context,
-    visitor: Visitor,
-    current: Progress,
-    question: QuestionView,
-    index: int,
-) -> int:
-    return await _save(update, context, visitor, current, question, _option(question, index))
+async def _pick(press: Press) -> int:
+    return await _save(press, press.option())
 
 
-async def _toggle(
-    update: Update,
-    context: Context,
-    visitor: Visitor,
-    current: Progress,
-    question: QuestionView,
-    index: int,
-) -> int:
-    key = _option(question, index)
-    picked = _picked(context, current, question)
+async def _toggle(press: Press) -> int:
+    key, picked = press.option(), press.picked()
     if key in picked:
         picked.remove(key)
     else:
         picked.append(key)
-        if question.max_choices and len(picked) > question.max_choices:
-            check_answer(question, picked)  # Refuses with the limit, in the domain's words.
-    return await _ask(update, context, visitor, current, question, picked)
+        if press.question.max_choices and len(picked) > press.question.max_choices:
+            check_answer(press.question, picked)  # Refuses with the limit, in the domain's words.
+    return await press.ask(picked=picked)
 
 
-async def _rank(
-    update: Update,
-    context: Context,
-    visitor: Visitor,
-    current: Progress,
-    question: QuestionView,
-    index: int,
-) -> int:
-    key = _option(question, index)
-    picked = _picked(context, current, question)
+async def _rank(press: Press) -> int:
+    key, picked = press.option(), press.picked()
     # Pressing an option already ranked (an older keyboard, a double tap) changes nothing.
     if key not in picked:
         picked.append(key)
-        if question.max_choices and len(picked) > question.max_choices:
-            check_answer(question, picked)
-    return await _ask(update, context, visitor, current, question, picked)
+        if press.question.max_choices and len(picked) > press.question.max_choices:
+            check_answer(press.question, picked)
+    return await press.ask(picked=picked)
 
 
-async def _undo(
-    update: Update,
-    context: Context,
-    visitor: Visitor,
-    current: Progress,
-    question: QuestionView,
-    index: int,
-) -> int:
-    picked = _picked(context, current, question)
-    return await _ask(update, context, visitor, current, question, picked[:-1])
+async def _undo(press: Press) -> int:
+    return await press.ask(picked=press.picked()[:-1])
 
 
-async def _done(
-    update: Update,
-    context: Context,
-    visitor: Visitor,
-    current: Progress,
-    question: QuestionView,
-    index: int,
-) -> int:
-    picked = tuple(_picked(context, current, question))
-    return await _save(update, context, visitor, current, question, picked)
+async def _done(press: Press) -> int:
+    return await _save(press, tuple(press.picked()))
 
 
-async def _skip(
-    update: Update,
-    context: Context,
-    visitor: Visitor,
-    current: Progress,
-    question: QuestionView,
-    index: int,
-) -> int:
+async def _skip(press: Press) -> int:
     skipped = await _write(
-        context,
-        visitor,
+        press.context,
+        press.visitor,
         skip_question,
-        questionnaire_id=current.questionnaire.id,
-        question_id=question.id,
+        questionnaire_id=press.current.questionnaire.id,
+        question_id=press.question.id,
     )
-    return await _after(update, context, visitor, skipped, question)
+    return await press.go_on(skipped)
 
 
-async def _back(
-    update: Update,
-    context: Context,
-    visitor: Visitor,
-    current: Progress,
-    question: QuestionView,
-    index: int,
-) -> int:
-    previous = current.previous(question.id)
-    return await _ask(update, context, visitor, current, previous or question)
+async def _back(press: Press) -> int:
+    return await press.ask(press.current.previous(press.question.id))
 
 
-async def _next(
-    update: Update,
-    context: Context,
-    visitor: Visitor,
-    current: Progress,
-    question: QuestionView,
-    index: int,
-) -> int:
-    return await _after(update, context, visitor, current, question)
+async def _next(press: Press) -> int:
+    return await press.go_on(press.current)
 
 
-async def _show(
-    update: Update,
-    context: Context,
-    visitor: Visitor,
-    current: Progress,
-    question: QuestionView,
-    index: int,
-) -> int:
-    return await _ask(update, context, visitor, current, question)
+async def _show(press: Press) -> int:
+    return await press.ask()
 
 
-Action = Callable[..., Awaitable[int]]
+Action = Callable[[Press], Awaitable[int]]
 QUESTION_ACTIONS: dict[str, Action] = {
     "pick": _pick,
     "tog": _toggle,
@@ -411,7 +362,9 @@ async def typed(update: Update, context: Context, visitor: Visitor) -> int | Non
             )
         )
         return None
-    return await _save(update, context, visitor, current, question, update.effective_message.text)
+    return await _save(
+        Press(update, context, visitor, current, question), update.effective_message.text
+    )
 
 
 @on_message
@@ -450,30 +403,17 @@ async def cancel(update: Update, context: Context, visitor: Visitor) -> int:
 
 def answering() -> ConversationHandler:
     """Return the persistent conversation of a resident answering a questionnaire."""
-    private = filters.ChatType.PRIVATE
-    buttons = [
-        on_button("qo", questionnaire_chosen),
-        on_button("qa", question_pressed),
-        on_button("qs", step_pressed),
-    ]
-    with warnings.catch_warnings():
-        # As in bot.handlers.start: the buttons belong to the person, whichever message they
-        # are in; each carries the question it answers.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", category=UserWarning)
-        return ConversationHandler(
-            entry_points=buttons,
-            states={
-                ON_SCREEN: [
-                    MessageHandler(private & filters.TEXT & ~filters.COMMAND, typed),
-                    MessageHandler(private & ~filters.TEXT & ~filters.COMMAND, not_text),
-                ],
-            },
-            fallbacks=[
-                CommandHandler("menu", leave_for_menu, filters=private),
-                CommandHandler("cancel", cancel, filters=private),
-                on_button("menu", leave_by_door),
-            ],
-            allow_reentry=True,
-            name="questionnaire",
-            persistent=True,
-        )
+    return typed_step_conversation(
+        name="questionnaire",
+        buttons=[
+            on_button("qo", questionnaire_chosen),
+            on_button("qa", question_pressed),
+            on_button("qs", step_pressed),
+        ],
+        state=ON_SCREEN,
+        typed=typed,
+        not_text=not_text,
+        leave_for_menu=leave_for_menu,
+        cancel=cancel,
+        leave_by_door=leave_by_door,
+    )

@@ -19,10 +19,11 @@ from sqlalchemy.engine import Engine
 from bot.app import ALLOWED_UPDATES, VoisinageApplication, build_application
 from tests.conftest import TEST_SECRET_KEY
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, TelegramUser
+from voisinage.ballots import open_ballot
 from voisinage.config import Settings
 from voisinage.db import unit_of_work
 from voisinage.enums import Role
-from voisinage.models import Household, Member, Project
+from voisinage.models import Household, Member, Project, utcnow
 from voisinage.people import add_member, create_invitation
 from voisinage.projects import add_household, create_project
 from voisinage.workshop_path import add_step
@@ -306,3 +307,55 @@ def bot(running_bot) -> VoisinageApplication:
     for job in running_bot.job_queue.get_jobs_by_name("drain_outbox"):
         job.schedule_removal()
     return running_bot
+
+
+class Ballots:
+    """Ballots of the `people` fixture's projects, opened through the domain's services."""
+
+    def __init__(self, engine: Engine, people: People) -> None:
+        self.engine = engine
+        self.people = people
+
+    def open(
+        self,
+        method: str,
+        question: str = "Adopt the charter?",
+        *,
+        project: Project | None = None,
+        closes_at: datetime | None = None,
+        now: datetime | None = None,
+        **settings,
+    ) -> int:
+        """Open a ballot on a free question (closing in a week by default); return its id."""
+        project = project or self.people.project
+        actor = self.people.camille if project.id == self.people.project.id else self.people.sam
+        now = now or utcnow()
+        with unit_of_work(self.engine) as session:
+            view = open_ballot(
+                session,
+                project_id=project.id,
+                method=method,
+                question=question,
+                closes_at=closes_at or now + timedelta(days=7),
+                actor_id=actor.id,
+                now=now,
+                **settings,
+            )
+        return view.id
+
+    def resident(self, name: str, *, household: str | None = None, telegram_user_id=None) -> Member:
+        """Add a resident to the project, in a household of their own by default."""
+        project_id = self.people.project.id
+        with unit_of_work(self.engine) as session:
+            home = add_household(session, project_id=project_id, name=household or f"Foyer {name}")
+            member = add_member(
+                session, project_id=project_id, display_name=name, household_id=home.id
+            )
+            if telegram_user_id is not None:
+                _on_telegram(session, member, telegram_user_id)
+        return member
+
+
+@pytest.fixture
+def ballots(engine: Engine, people: People) -> Ballots:
+    return Ballots(engine, people)

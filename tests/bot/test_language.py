@@ -13,8 +13,8 @@ from voisinage.models import Member
 MENU_FR = "Les Voisins du Quai : que souhaitez-vous faire ?"
 DOORS_FR = [
     ["Questionnaires", "Ateliers"],
-    ["Ouvrir les formulaires web", "Langue"],
-    ["Mes données"],
+    ["Votes", "Ouvrir les formulaires web"],
+    ["Langue", "Mes données"],
 ]
 
 

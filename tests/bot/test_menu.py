@@ -14,7 +14,11 @@ from voisinage.people import find_invitation, redeem_invitation
 from voisinage.tokens import check_login_token
 
 MENU = "Les Voisins du Quai: what would you like to do?"
-RESIDENT_DOORS = [["Questionnaires", "Workshops"], ["Open the web forms", "Language"], ["My data"]]
+RESIDENT_DOORS = [
+    ["Questionnaires", "Workshops"],
+    ["Votes", "Open the web forms"],
+    ["Language", "My data"],
+]
 FACILITATOR_DOORS = [
     ["Questionnaires", "Workshops"],
     ["Invite someone", "Summary"],
@@ -164,7 +168,7 @@ async def test_member_of_two_projects_switches_with_project(running_bot, sam_in_
     sam.press("Les Voisins du Quai")
     switched = await sam.reply()
     assert switched.text == f"You are now in Les Voisins du Quai.\n\n{MENU}"
-    assert switched.buttons == [*RESIDENT_DOORS[:-1], ["My data", "Switch project"]]
+    assert switched.buttons == [*RESIDENT_DOORS, ["Switch project"]]
     sam.send("/help")
     assert (await sam.reply()).text.startswith("In Les Voisins du Quai you are a resident.")
 

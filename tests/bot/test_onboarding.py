@@ -23,7 +23,11 @@ NAME_QUESTION = (
     "Reply with it, or use the name of your Telegram profile."
 )
 MENU = "Les Voisins du Quai: what would you like to do?"
-RESIDENT_DOORS = [["Questionnaires", "Workshops"], ["Open the web forms", "Language"], ["My data"]]
+RESIDENT_DOORS = [
+    ["Questionnaires", "Workshops"],
+    ["Votes", "Open the web forms"],
+    ["Language", "My data"],
+]
 
 
 def _member_rows(engine, project_id):

@@ -111,7 +111,7 @@ def test_a_resident_answers_the_questionnaire_on_a_phone_without_javascript(
         ).one()
         assert answer_set.submitted_at is not None
     page.goto(f"{live_server.url}/p/{demo.project.slug}/")
-    expect(page.locator(".to-answer")).to_contain_text("Sent")
+    expect(page.locator(".questionnaires-card .to-answer")).to_contain_text("Sent")
     assert console_errors == [
         f"{live_server.url}/p/{demo.project.slug}/questionnaires/{view.id}: {REFUSED}"
     ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -17,10 +19,19 @@ from tests.voisinage.ballots_support import (
     vote,
 )
 from voisinage import proxies
-from voisinage.ballot_votes import my_voices, paper_ballots, record_paper_ballots, record_room_votes
+from voisinage.ballot_rules import tally
+from voisinage.ballot_votes import (
+    counted_papers,
+    my_voices,
+    named_votes,
+    paper_ballots,
+    record_paper_ballots,
+    record_room_votes,
+)
 from voisinage.db import read_session, unit_of_work
 from voisinage.errors import Conflict, Forbidden, InvalidValue
 from voisinage.models import BallotParticipation, Proxy
+from voisinage.tallies import DEFAULT_GRADES
 
 
 @pytest.fixture
@@ -243,3 +254,120 @@ def test_room_votes_need_a_facilitator_and_the_right_kind_of_ballot(engine, grou
             now=NOW + HOUR,
         )
     assert _participations(engine, named.id) + _participations(engine, secret.id) == 0
+
+
+def _record_papers(engine, group, ballot_id, voters, ballots):
+    with unit_of_work(engine) as session:
+        return record_paper_ballots(
+            session,
+            project_id=group.project_id,
+            ballot_id=ballot_id,
+            voter_ids=[group.member(name) for name in voters],
+            ballots=ballots,
+            actor_id=group.facilitator_id,
+            now=NOW + HOUR,
+        )
+
+
+def test_approval_papers_counted_per_option_give_the_papers_result(engine, group):
+    ballot = open_ballot(
+        engine, group, method="approval", options=["Potager", "Verger", "Mare"], secret=True
+    )
+    vote(engine, group, ballot.id, "Nadia", ["b", "c"])
+    present = ["Jeanne", "Linh", "Paul"]
+    with pytest.raises(InvalidValue) as refused:
+        counted_papers(ballot, {"a": 4, "b": 1}, papers=3)
+    assert str(refused.value) == "Potager has 4 approvals for 3 paper ballots."
+    with pytest.raises(InvalidValue):
+        counted_papers(ballot, {"a": -1}, papers=3)
+    papers = counted_papers(ballot, {"a": 3, "b": 1}, papers=3)
+    assert papers == [["a", "b"], ["a"], ["a"]]
+    assert _record_papers(engine, group, ballot.id, present, papers) == 3
+    close(engine, group, ballot.id)
+    record = result(engine, group, ballot.id)
+    # Approvals: Potager 3 (paper), Verger 1 + 1 (Nadia online), Mare 1 (Nadia): Potager wins.
+    assert [row["approvals"] for row in record["figures"]["options"]] == [3, 2, 1]
+    assert record["winners"] == ["a"]
+    assert record["took_part"] == 4
+
+
+def test_majority_judgment_papers_counted_per_grade_change_the_winner(engine, group):
+    ballot = open_ballot(
+        engine, group, method="majority_judgment", options=["Atelier", "Collectif"], secret=True
+    )
+    vote(engine, group, ballot.id, "Nadia", {"a": "good", "b": "passable"})
+    with pytest.raises(InvalidValue) as refused:
+        counted_papers(ballot, {"a": {"excellent": 3}, "b": {"good": 2}}, papers=3)
+    assert str(refused.value) == (
+        "Collectif has 2 grades for 3 paper ballots: every paper grades every option."
+    )
+    papers = counted_papers(
+        ballot, {"a": {"passable": 3}, "b": {"very_good": 2, "excellent": 1}}, papers=3
+    )
+    _record_papers(engine, group, ballot.id, ["Jeanne", "Linh", "Paul"], papers)
+    close(engine, group, ballot.id)
+    record = result(engine, group, ballot.id)
+    # Online alone Atelier (good) beat Collectif (passable); with the three papers the four
+    # grades are Atelier: G P P P → lower median P; Collectif: E VG VG P → VG. Collectif wins.
+    assert [p["majority_grade"] for p in record["figures"]["profiles"]] == [
+        "passable",
+        "very_good",
+    ]
+    assert record["winners"] == ["b"]
+
+
+def test_counted_majority_judgment_papers_tally_as_the_real_papers(engine, group):
+    ballot = open_ballot(
+        engine, group, method="majority_judgment", options=["A", "B", "C"], secret=True
+    )
+    grade = st.sampled_from(DEFAULT_GRADES)
+
+    @given(st.lists(st.fixed_dictionaries({"a": grade, "b": grade, "c": grade}), min_size=1))
+    def same_result(real):
+        counts = {
+            key: {g: sum(paper[key] == g for paper in real) for g in DEFAULT_GRADES}
+            for key in "abc"
+        }
+        counted = counted_papers(ballot, counts, papers=len(real))
+        assert tally(ballot.rules, counted, eligible=None) == tally(
+            ballot.rules, real, eligible=None
+        )
+
+    same_result()
+
+
+def test_more_papers_than_the_voices_left_to_vote_are_refused(engine, group):
+    ballot = open_ballot(engine, group, secret=True)
+    for name in ("Nadia", "Karim", "Jeanne", "Linh", "Thomas", "Paul", "Inès"):
+        vote(engine, group, ballot.id, name, "for")
+    with pytest.raises(InvalidValue) as refused:
+        _record_papers(
+            engine, group, ballot.id, ["Sophie", "Julien", "Aïssatou"], paper_ballots({"for": 4})
+        )
+    assert str(refused.value) == "There are 4 paper ballots for 3 voices: the numbers must match."
+    assert _participations(engine, ballot.id) == 7
+
+
+def test_a_named_ballot_tells_who_chose_what_and_a_secret_one_refuses(engine, group):
+    give(engine, group, "Jeanne", "Nadia")
+    named = open_ballot(engine, group)
+    vote(
+        engine,
+        group,
+        named.id,
+        "Nadia",
+        "for",
+        for_member_ids=[group.member("Nadia"), group.member("Jeanne")],
+    )
+    vote(engine, group, named.id, "Linh", "against")
+    secret = open_ballot(engine, group, secret=True)
+    vote(engine, group, secret.id, "Linh", "against")
+    with read_session(engine) as session:
+        votes = named_votes(session, project_id=group.project_id, ballot_id=named.id)
+        with pytest.raises(Forbidden):
+            named_votes(session, project_id=group.project_id, ballot_id=secret.id)
+    assert [(v.voice.name, v.choice, v.by_proxy) for v in votes] == [
+        ("Jeanne", "for", True),
+        ("Linh", "against", False),
+        ("Nadia", "for", False),
+    ]

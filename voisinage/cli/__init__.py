@@ -5,6 +5,7 @@ from voisinage.cli import (  # noqa: F401  (registers commands)
     people,
     questionnaires,
     servers,
+    summary,
     translations,
     votes,
 )
