@@ -36,6 +36,7 @@ from voisinage.tallies.inputs import (
 )
 
 REASON_MAX = 1000
+ROUNDS_MAX = 10  # most blocked consent rounds before the fallback vote
 # Methods that choose among options; the others say yes or no to one proposal.
 OPTION_METHODS = (Method.MAJORITY_JUDGMENT, Method.APPROVAL, Method.RANKED)
 
@@ -91,6 +92,27 @@ def check_rules(
         minimum_grade=minimum_grade,
         quorum=None if quorum is None else check_quorum_share(quorum),
     )
+
+
+def check_fallback(
+    after_rounds: int | None, threshold: str | None
+) -> tuple[int | None, Threshold | None]:
+    """Return a consent fallback: both values (two thirds unless said) or neither.
+
+    The same rule for a project's default and for one consent ballot.
+    """
+    if after_rounds is None and threshold is None:
+        return None, None
+    if (
+        after_rounds is None
+        or isinstance(after_rounds, bool)
+        or not isinstance(after_rounds, int)
+        or not 1 <= after_rounds <= ROUNDS_MAX
+    ):
+        raise InvalidValue(
+            N_("The fallback comes after 1 to %(max)s blocked rounds."), max=ROUNDS_MAX
+        )
+    return after_rounds, check_enum(threshold or Threshold.TWO_THIRDS, Threshold)
 
 
 def _consent_pair(value: Any) -> tuple[Any, Any]:

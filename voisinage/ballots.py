@@ -19,7 +19,13 @@ from sqlmodel import Session, col, select
 
 from voisinage import ballot_notices, ballot_secrecy, documents
 from voisinage.audit import record_action
-from voisinage.ballot_rules import OPTION_METHODS, Rules, check_rules, tally
+from voisinage.ballot_rules import (
+    OPTION_METHODS,
+    Rules,
+    check_fallback,
+    check_rules,
+    tally,
+)
 from voisinage.errors import N_, DomainError, InvalidValue, NotFound
 from voisinage.models import (
     ArticleVersion,
@@ -35,7 +41,6 @@ from voisinage.models import (
 from voisinage.people import get_member
 from voisinage.permissions import require_facilitator
 from voisinage.tallies import Method, Outcome, Result, Threshold
-from voisinage.tallies.inputs import check_choice as check_enum
 from voisinage.validation import check_voting_unit
 from voisinage.voices import Voice, eligible_voices
 from voisinage.workshops import one_line
@@ -43,7 +48,6 @@ from voisinage.workshops import one_line
 QUESTION_MAX = 500
 LABEL_MAX = 200
 OPTIONS_MAX = 20
-ROUNDS_MAX = 10
 
 
 class BallotState(StrEnum):
@@ -315,11 +319,13 @@ def open_ballot(
     if fallback_after_rounds is not None or fallback_threshold is not None:
         if rules.method is not Method.CONSENT:
             raise InvalidValue(N_("Only a consent ballot has a fallback."))
-        if fallback_after_rounds is None or not 1 <= fallback_after_rounds <= ROUNDS_MAX:
-            raise InvalidValue(
-                N_("The fallback comes after 1 to %(max)s blocked rounds."), max=ROUNDS_MAX
-            )
-        fallback_threshold = check_enum(fallback_threshold or Threshold.TWO_THIRDS, Threshold)
+        fallback_after_rounds, fallback_threshold = check_fallback(
+            fallback_after_rounds, fallback_threshold
+        )
+    elif rules.method is Method.CONSENT and round_of is None:
+        # A first consent round without its own fallback takes the project's.
+        fallback_after_rounds = project.consent_fallback_after_rounds
+        fallback_threshold = project.consent_fallback_threshold
     ballot = Ballot(
         project_id=project_id,
         article_version_id=version.id if version else None,

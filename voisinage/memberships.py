@@ -43,6 +43,8 @@ class ProjectRecord:
     voting_unit: str
     max_proxies: int
     telegram_chat_id: int | None
+    consent_fallback_after_rounds: int | None
+    consent_fallback_threshold: str | None
     created_at: datetime
 
 

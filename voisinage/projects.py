@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from voisinage.audit import record_action
+from voisinage.ballot_rules import check_fallback
 from voisinage.enums import VotingUnit
 from voisinage.errors import N_, Conflict, NotFound
 from voisinage.models import Household, Member, Project
@@ -71,9 +72,15 @@ def update_project_settings(
     language: str,
     timezone: str,
     voting_unit: str,
+    consent_fallback_after_rounds: int | None = None,
+    consent_fallback_threshold: str | None = None,
     actor_id: int | None = None,
 ) -> Project:
-    """Change a project's name, language, time zone and voting unit (facilitators only)."""
+    """Change a project's name, language, time zone, voting unit and consent fallback.
+
+    Facilitators only. The consent fallback (rounds and threshold, or neither) is what a new
+    consent ballot takes unless it sets its own.
+    """
     require_facilitator(session, project_id=project_id, actor_id=actor_id)
     project = session.get(Project, project_id)
     if project is None:
@@ -84,6 +91,11 @@ def update_project_settings(
         "timezone": check_timezone(timezone),
         "voting_unit": check_voting_unit(voting_unit).value,
     }
+    fallback_rounds, fallback_threshold = check_fallback(
+        consent_fallback_after_rounds, consent_fallback_threshold
+    )
+    changes["consent_fallback_after_rounds"] = fallback_rounds
+    changes["consent_fallback_threshold"] = fallback_threshold and fallback_threshold.value
     changed = {key: value for key, value in changes.items() if getattr(project, key) != value}
     if changed:
         for key, value in changed.items():

@@ -12,6 +12,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from voisinage.ballot_exports import export_ballot
 from voisinage.ballot_overview import OpenBallotLine, open_ballot_lines
 from voisinage.ballot_results import describe_result, grade_label, method_name
 from voisinage.ballot_votes import cast_vote, my_voices, named_votes
@@ -33,6 +34,7 @@ from voisinage.proxies import give_proxy, proxies_of, revoke_proxy
 from voisinage.tallies import Method
 from webforms import auth, i18n
 from webforms.db import get_session
+from webforms.downloads import json_download
 from webforms.forms import Form
 from webforms.vote_forms import paper_choice, paper_voices
 
@@ -217,6 +219,15 @@ def vote(ballot_id: int):
     else:
         flash(gettext("Your vote is recorded (%(names)s).", names=names))
     return redirect(url_for("votes.ballot", ballot_id=ballot_id))
+
+
+@bp.get("/votes/<int:ballot_id>/export.json")
+def export(ballot_id: int):
+    """Send a closed ballot's export, for any member to recount: papers anonymous if secret."""
+    data = export_ballot(
+        get_session(), project_id=_project_id(), ballot_id=ballot_id, viewer_id=_member_id()
+    )
+    return json_download(data, filename=f"ballot-{ballot_id}.json")
 
 
 @bp.get("/votes/<int:ballot_id>/results")

@@ -6,19 +6,16 @@ before a service runs; the services check the role again.
 
 from __future__ import annotations
 
-import json
-
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from voisinage.ballot_exports import export_ballot
 from voisinage.ballot_votes import record_paper_ballots, record_room_votes
 from voisinage.ballots import close_ballot, load_ballot, open_ballot
 from voisinage.consent_rounds import next_round as open_next_round
 from voisinage.documents import list_documents, load_document
 from voisinage.enums import Role
 from voisinage.people import list_members
-from voisinage.tallies import Method
+from voisinage.tallies import Method, Threshold
 from webforms import auth
 from webforms.ballots import ballot_page
 from webforms.db import get_session
@@ -62,7 +59,14 @@ def _article_choices() -> list:
 
 
 def _new_ballot_page(form: BallotForm | None = None):
-    form = form or BallotForm(formdata=None, article=request.args.get("article", ""))
+    project = auth.current().project
+    # A consent ballot starts from the project's fallback, which the facilitator may change.
+    form = form or BallotForm(
+        formdata=None,
+        article=request.args.get("article", ""),
+        fallback_after_rounds=project.consent_fallback_after_rounds,
+        fallback_threshold=project.consent_fallback_threshold or Threshold.TWO_THIRDS.value,
+    )
     form.article.choices = _article_choices()
     return render_template(
         "votes/new.html",
@@ -179,19 +183,6 @@ def record_room(ballot_id: int):
         return _room_page(ballot_id, form, form.status)
     flash(gettext("%(count)s votes from the room are recorded.", count=recorded))
     return redirect(url_for("votes.ballot", ballot_id=ballot_id))
-
-
-@facilitation.get("/votes/<int:ballot_id>/export.json")
-def export(ballot_id: int):
-    """Send a closed ballot's export: rules, options and the papers, anonymous if secret."""
-    data = export_ballot(
-        get_session(), project_id=_project_id(), ballot_id=ballot_id, viewer_id=_member_id()
-    )
-    return Response(
-        json.dumps(data, ensure_ascii=False, indent=2),
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="ballot-{ballot_id}.json"'},
-    )
 
 
 def _next_round_page(ballot_id: int, form: NextRoundForm | None = None):

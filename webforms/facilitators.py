@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 from voisinage import people, projects, tokens
 from voisinage.enums import Role
 from voisinage.models import Household, utcnow
+from voisinage.tallies import Threshold
 from webforms import auth, sharing
 from webforms.db import get_session, get_settings, unit_of_work
 from webforms.forms import (
@@ -21,6 +22,7 @@ from webforms.forms import (
     SettingsForm,
     options,
 )
+from webforms.vote_forms import THRESHOLD_CHOICES
 
 bp = auth.project_blueprint("facilitators", __name__, role=Role.FACILITATOR)
 
@@ -292,12 +294,18 @@ def revoke_invitation(code: str):
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
-    """Change the project's name, language, time zone and voting unit."""
+    """Change the project's name, language, time zone, voting unit and consent fallback."""
     project = auth.current().project
     form = SettingsForm(obj=project)
     # A zone set from the command line may be one the list leaves out: keep it selectable.
     zones = TIMEZONES if project.timezone in TIMEZONES else [project.timezone, *TIMEZONES]
     form.timezone.choices = options((zone, zone) for zone in zones)
+    form.consent_fallback_threshold.choices = options(
+        (value, label) for value, label, _ in THRESHOLD_CHOICES
+    )
+    if form.consent_fallback_threshold.data is None:
+        form.consent_fallback_threshold.data = Threshold.TWO_THIRDS.value
+    fallback_rounds = form.consent_fallback_after_rounds.data
     saved = form.submit(
         lambda db: projects.update_project_settings(
             db,
@@ -306,6 +314,10 @@ def settings():
             language=form.language.data,
             timezone=form.timezone.data,
             voting_unit=form.voting_unit.data,
+            consent_fallback_after_rounds=fallback_rounds,
+            consent_fallback_threshold=form.consent_fallback_threshold.data
+            if fallback_rounds is not None
+            else None,
             actor_id=_actor_id(),
         )
     )

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
+from voisinage.ballot_rules import ROUNDS_MAX
 from voisinage.config import LANGUAGES
 from voisinage.enums import Role, VotingUnit
 from voisinage.errors import DomainError
@@ -193,3 +194,14 @@ class SettingsForm(Form):
         ),
         validators=[_required()],
     )
+    consent_fallback_after_rounds = IntegerField(
+        lazy_gettext("Consent fallback: after how many blocked rounds"),
+        description=lazy_gettext(
+            "When consent still fails after this many integration rounds, the next round is a "
+            "vote for or against at the threshold below; leave empty to keep integrating."
+        ),
+        validators=[Optional()],
+        render_kw={"min": 1, "max": ROUNDS_MAX, "inputmode": "numeric"},
+    )
+    # Its choices are the vote thresholds, set by the view.
+    consent_fallback_threshold = SelectField(lazy_gettext("Consent fallback threshold"), choices=[])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import Response, render_template
+from flask import render_template
 
 from voisinage import privacy
 from voisinage.home import home_cards
 from webforms import auth
 from webforms.db import get_session
+from webforms.downloads import json_download
 from webforms.forms import ForgetForm
 
 bp = auth.project_blueprint("residents", __name__)
@@ -32,12 +31,7 @@ def my_data():
 def my_data_json():
     """Send everything stored about the member as a JSON file (as the bot's /mydata)."""
     data = privacy.export_member_data(get_session(), member_id=auth.current().member.id)
-    filename = f"voisinage-{auth.current().project.slug}-my-data.json"
-    return Response(
-        json.dumps(data, ensure_ascii=False, indent=2),
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return json_download(data, filename=f"voisinage-{auth.current().project.slug}-my-data.json")
 
 
 @bp.route("/my-data/delete", methods=["GET", "POST"])

@@ -190,7 +190,8 @@ class BallotForm(Form):
         lazy_gettext("Consent fallback: after how many blocked rounds"),
         description=lazy_gettext(
             "If consent still fails after this many rounds, the next round is a vote for or "
-            "against at the threshold below. Leave empty for no fallback."
+            "against at the threshold below. Filled in from the project's settings; leave "
+            "empty to use them."
         ),
         validators=[Optional()],
         render_kw={"min": 1, "max": 10, "inputmode": "numeric"},

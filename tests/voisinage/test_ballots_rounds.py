@@ -9,6 +9,8 @@ from voisinage import consent_rounds, documents
 from voisinage.db import read_session, unit_of_work
 from voisinage.decision_log import decision_log
 from voisinage.errors import Conflict, InvalidValue
+from voisinage.models import Project
+from voisinage.projects import update_project_settings
 
 
 @pytest.fixture
@@ -103,3 +105,68 @@ def test_only_a_blocked_consent_ballot_has_a_next_round(engine, group, article_i
     close(engine, group, ballot.id)
     with pytest.raises(InvalidValue):
         _next(engine, group, ballot.id, at=NOW + 3 * DAY)
+
+
+def _set_project_fallback(engine, group, after_rounds, threshold, *, name="Les Voisins du Quai"):
+    with unit_of_work(engine) as session:
+        update_project_settings(
+            session,
+            project_id=group.project_id,
+            name=name,
+            language="fr",
+            timezone="Europe/Paris",
+            voting_unit="household",
+            consent_fallback_after_rounds=after_rounds,
+            consent_fallback_threshold=threshold,
+            actor_id=group.facilitator_id,
+        )
+
+
+def test_a_consent_ballot_takes_the_project_fallback_unless_it_sets_its_own(engine, group):
+    _set_project_fallback(engine, group, 3, "unanimity")
+    default = open_ballot(engine, group, method="consent")
+    assert (default.fallback_after_rounds, default.fallback_threshold) == (3, "unanimity")
+    own = open_ballot(engine, group, method="consent", fallback_after_rounds=1)
+    assert (own.fallback_after_rounds, own.fallback_threshold) == (1, "two_thirds")
+    vote_for_against = open_ballot(engine, group, method="threshold")
+    assert (vote_for_against.fallback_after_rounds, vote_for_against.fallback_threshold) == (
+        None,
+        None,
+    )
+    # The next round copies the ballot's own fallback, not the project's.
+    _block(engine, group, own.id, at=NOW + DAY)
+    fallback = _next(engine, group, own.id, at=NOW + 3 * DAY)
+    assert (fallback.method, fallback.rules.threshold) == ("threshold", "two_thirds")
+
+
+@pytest.mark.parametrize(
+    ("after_rounds", "threshold", "message"),
+    [
+        (0, "two_thirds", "The fallback comes after 1 to 10 blocked rounds."),
+        (11, None, "The fallback comes after 1 to 10 blocked rounds."),
+        (None, "two_thirds", "The fallback comes after 1 to 10 blocked rounds."),
+        (2, "most", None),
+    ],
+)
+def test_a_wrong_project_fallback_is_refused_and_nothing_changes(
+    engine, group, after_rounds, threshold, message
+):
+    _set_project_fallback(engine, group, 2, "two_thirds")
+    with pytest.raises(InvalidValue) as refused:
+        _set_project_fallback(engine, group, after_rounds, threshold, name="Renamed")
+    if message:
+        assert str(refused.value) == message
+    with read_session(engine) as session:
+        project = session.get(Project, group.project_id)
+        assert (
+            project.name,
+            project.consent_fallback_after_rounds,
+            project.consent_fallback_threshold,
+        ) == ("Les Voisins du Quai", 2, "two_thirds")
+
+
+def test_the_project_fallback_can_be_cleared(engine, group):
+    _set_project_fallback(engine, group, 2, "absolute_majority")
+    _set_project_fallback(engine, group, None, None)
+    ballot = open_ballot(engine, group, method="consent")
+    assert (ballot.fallback_after_rounds, ballot.fallback_threshold) == (None, None)

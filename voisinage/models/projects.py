@@ -24,6 +24,10 @@ class Project(SQLModel, table=True):
     )
     # The Telegram group where announcements and results are posted, once a facilitator links it.
     telegram_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # When consent still fails after this many integration rounds, the next round is a for /
+    # against vote at this threshold (a Threshold value); consent ballots take it by default.
+    consent_fallback_after_rounds: int | None = None
+    consent_fallback_threshold: str | None = Field(default=None, sa_type=String(24))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
