@@ -192,3 +192,15 @@ def tally(rules: Rules, values: Iterable[Any], *, eligible: int | None) -> Resul
     if rules.method is Method.APPROVAL:
         return tally_approval(rules.options, inputs, eligible=eligible, quorum=quorum)
     return tally_ranked(rules.options, inputs, eligible=eligible, quorum=quorum)
+
+
+MAX_PROXIES_LIMIT = 10
+
+
+def check_max_proxies(max_proxies: int) -> int:
+    """Return how many proxies one member may hold, refused outside 0 to MAX_PROXIES_LIMIT."""
+    if isinstance(max_proxies, bool) or not 0 <= max_proxies <= MAX_PROXIES_LIMIT:
+        raise InvalidValue(
+            N_("A member may hold from 0 to %(max)s proxies."), max=MAX_PROXIES_LIMIT
+        )
+    return max_proxies

@@ -6,7 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from voisinage.audit import record_action
-from voisinage.ballot_rules import check_fallback
+from voisinage.ballot_rules import check_fallback, check_max_proxies
 from voisinage.enums import VotingUnit
 from voisinage.errors import N_, Conflict, NotFound
 from voisinage.models import Household, Member, Project
@@ -74,12 +74,14 @@ def update_project_settings(
     voting_unit: str,
     consent_fallback_after_rounds: int | None = None,
     consent_fallback_threshold: str | None = None,
+    max_proxies: int | None = None,
     actor_id: int | None = None,
 ) -> Project:
-    """Change a project's name, language, time zone, voting unit and consent fallback.
+    """Change a project's name, language, time zone, voting unit, consent fallback and proxies.
 
     Facilitators only. The consent fallback (rounds and threshold, or neither) is what a new
-    consent ballot takes unless it sets its own.
+    consent ballot takes unless it sets its own; `max_proxies` (None: unchanged) is how many
+    proxies one member may hold — proxies already held stay valid.
     """
     require_facilitator(session, project_id=project_id, actor_id=actor_id)
     project = session.get(Project, project_id)
@@ -96,6 +98,8 @@ def update_project_settings(
     )
     changes["consent_fallback_after_rounds"] = fallback_rounds
     changes["consent_fallback_threshold"] = fallback_threshold and fallback_threshold.value
+    if max_proxies is not None:
+        changes["max_proxies"] = check_max_proxies(max_proxies)
     changed = {key: value for key, value in changes.items() if getattr(project, key) != value}
     if changed:
         for key, value in changed.items():

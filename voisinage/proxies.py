@@ -18,9 +18,7 @@ from voisinage.enums import Role
 from voisinage.errors import N_, Conflict, Forbidden, InvalidValue, NotFound
 from voisinage.models import Ballot, Member, Project, Proxy, utcnow
 from voisinage.people import get_member
-from voisinage.permissions import is_facilitator, require_facilitator
-
-MAX_PROXIES_LIMIT = 10
+from voisinage.permissions import is_facilitator
 
 
 def _active() -> tuple:
@@ -183,29 +181,6 @@ def givers_for(session: Session, *, ballot_id: int, holder_id: int) -> list[Memb
         if (proxy := proxy_for(session, ballot_id=ballot_id, giver_id=giver.id)) is not None
         and proxy.holder_id == holder_id
     ]
-
-
-def set_max_proxies(
-    session: Session, *, project_id: int, max_proxies: int, actor_id: int | None = None
-) -> Project:
-    """Set how many proxies one member may hold (facilitators only); proxies held stay valid."""
-    require_facilitator(session, project_id=project_id, actor_id=actor_id)
-    if isinstance(max_proxies, bool) or not 0 <= max_proxies <= MAX_PROXIES_LIMIT:
-        raise InvalidValue(
-            N_("A member may hold from 0 to %(max)s proxies."), max=MAX_PROXIES_LIMIT
-        )
-    project = session.get(Project, project_id)
-    if project.max_proxies != max_proxies:
-        project.max_proxies = max_proxies
-        session.add(project)
-        record_action(
-            session,
-            project_id=project_id,
-            actor_id=actor_id,
-            action="project.max_proxies",
-            max_proxies=max_proxies,
-        )
-    return project
 
 
 def proxies_of(

@@ -294,7 +294,7 @@ def revoke_invitation(code: str):
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
-    """Change the project's name, language, time zone, voting unit and consent fallback."""
+    """Change the project's name, language, time zone, voting unit, consent fallback, proxies."""
     project = auth.current().project
     form = SettingsForm(obj=project)
     # A zone set from the command line may be one the list leaves out: keep it selectable.
@@ -318,6 +318,7 @@ def settings():
             consent_fallback_threshold=form.consent_fallback_threshold.data
             if fallback_rounds is not None
             else None,
+            max_proxies=form.max_proxies.data,
             actor_id=_actor_id(),
         )
     )

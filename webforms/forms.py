@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from voisinage.ballot_rules import ROUNDS_MAX
+from voisinage.ballot_rules import MAX_PROXIES_LIMIT, ROUNDS_MAX
 from voisinage.config import LANGUAGES
 from voisinage.enums import Role, VotingUnit
 from voisinage.errors import DomainError
@@ -205,3 +205,13 @@ class SettingsForm(Form):
     )
     # Its choices are the vote thresholds, set by the view.
     consent_fallback_threshold = SelectField(lazy_gettext("Consent fallback threshold"), choices=[])
+    max_proxies = IntegerField(
+        lazy_gettext("Proxies one member may hold"),
+        description=lazy_gettext(
+            "A resident may give their voice to another; this is how many voices besides their "
+            "own one person may carry (0: no proxies)."
+        ),
+        # Left empty (an old page): unchanged.
+        validators=[Optional()],
+        render_kw={"min": 0, "max": MAX_PROXIES_LIMIT, "inputmode": "numeric"},
+    )

@@ -30,7 +30,8 @@ from voisinage.ballot_votes import (
 )
 from voisinage.db import read_session, unit_of_work
 from voisinage.errors import Conflict, Forbidden, InvalidValue
-from voisinage.models import BallotParticipation, Proxy
+from voisinage.models import BallotParticipation, Project, Proxy
+from voisinage.projects import update_project_settings
 from voisinage.tallies import DEFAULT_GRADES
 
 
@@ -115,8 +116,16 @@ def test_a_member_holds_at_most_the_projects_number_of_proxies(engine, group):
         give(engine, group, "Paul", "Nadia")
     assert str(refused.value) == "Nadia already holds 2 proxies, the most allowed."
     with unit_of_work(engine) as session:
-        proxies.set_max_proxies(
-            session, project_id=group.project_id, max_proxies=3, actor_id=group.facilitator_id
+        project = session.get(Project, group.project_id)
+        update_project_settings(
+            session,
+            project_id=project.id,
+            name=project.name,
+            language=project.language,
+            timezone=project.timezone,
+            voting_unit=project.voting_unit,
+            max_proxies=3,
+            actor_id=group.facilitator_id,
         )
     give(engine, group, "Paul", "Nadia")
 

@@ -106,3 +106,20 @@ def test_a_bad_fallback_is_refused_in_the_reader_language_and_nothing_changes(
     with read_session(engine) as session:
         assert session.get(Project, world.project.id).name == "Les Voisins du Quai"
     assert _log_size(engine) == before
+
+
+def test_how_many_proxies_one_member_holds_is_a_project_setting(web, world, engine):
+    web.sign_in(world.facilitator)
+    assert "how many voices besides their own" in web.get(_settings_url(world)).text
+    assert web.post(_settings_url(world), {**SETTINGS, "max_proxies": "3"}).status_code == 302
+    with read_session(engine) as session:
+        assert session.get(Project, world.project.id).max_proxies == 3
+    before = _log_size(engine)
+    # SETTINGS made the project French: the refusal reads in French.
+    refused = web.post(_settings_url(world), {**SETTINGS, "name": "Renamed", "max_proxies": "11"})
+    assert refused.status_code == 422
+    assert "Un membre peut détenir de 0 à 10 procurations." in refused.text
+    with read_session(engine) as session:
+        project = session.get(Project, world.project.id)
+        assert (project.max_proxies, project.name) == (3, "Les Voisins du Quai")
+    assert _log_size(engine) == before
