@@ -102,33 +102,34 @@ def announce_poll(session: Session, poll: AvailabilityPoll, *, now: datetime) ->
     """Tell everyone invited that a poll is open; schedule its reminders and deadline notices."""
     params = _poll_params(session, poll)
     subject = poll_subject(poll.id)
-    for member in invited_members(session, project_id=poll.project_id):
-        outbox.enqueue(
-            session,
-            project_id=poll.project_id,
-            member_id=member.id,
-            kind="poll.opened",
-            subject=subject,
-            dedupe_key=f"{subject}:opened:member:{member.id}",
-            due_at=now,
-            expires_at=poll.deadline,
-            params=params,
-            now=now,
-        )
-        if is_facilitator(member):
-            outbox.enqueue(
-                session,
-                project_id=poll.project_id,
-                member_id=member.id,
-                kind="poll.deadline_passed",
-                subject=subject,
-                dedupe_key=f"{subject}:deadline:member:{member.id}",
-                due_at=poll.deadline,
-                expires_at=poll.deadline + DEADLINE_NOTICE_KEEP,
-                params=params,
-                reminder=True,
-                now=now,
-            )
+    invited = invited_members(session, project_id=poll.project_id)
+    outbox.enqueue_many(
+        session,
+        project_id=poll.project_id,
+        keys={member.id: f"{subject}:opened:member:{member.id}" for member in invited},
+        kind="poll.opened",
+        subject=subject,
+        due_at=now,
+        expires_at=poll.deadline,
+        params=params,
+        now=now,
+    )
+    outbox.enqueue_many(
+        session,
+        project_id=poll.project_id,
+        keys={
+            member.id: f"{subject}:deadline:member:{member.id}"
+            for member in invited
+            if is_facilitator(member)
+        },
+        kind="poll.deadline_passed",
+        subject=subject,
+        due_at=poll.deadline,
+        expires_at=poll.deadline + DEADLINE_NOTICE_KEEP,
+        params=params,
+        reminder=True,
+        now=now,
+    )
     schedule_poll_reminders(session, poll, now=now)
 
 
@@ -149,32 +150,33 @@ def schedule_poll_reminders(
     answered = _answered_slots(session, poll.id)
     params = _poll_params(session, poll)
     subject = poll_subject(poll.id)
+    due_at = poll.deadline - POLL_REMINDER_BEFORE
+    done: list[str] = []
+    waiting: dict[int, str] = {}
     for respondent, member_ids in respondents(
         session, project_id=poll.project_id, unit=poll.respondent_unit
     ):
         if only is not None and respondent.key != only.key:
             continue
-        keys = [f"{subject}:reminder:member:{member_id}" for member_id in member_ids]
+        keys = {member_id: f"{subject}:reminder:member:{member_id}" for member_id in member_ids}
         if answered.get(respondent.key, 0) >= slot_count:
-            outbox.cancel(session, keys=keys, reason="answered", now=now)
-            continue
-        due_at = poll.deadline - POLL_REMINDER_BEFORE
-        if due_at < now:
-            continue  # opened, or slots added, too late for this reminder
-        for member_id, key in zip(member_ids, keys, strict=True):
-            outbox.enqueue(
-                session,
-                project_id=poll.project_id,
-                member_id=member_id,
-                kind="poll.reminder",
-                subject=subject,
-                dedupe_key=key,
-                due_at=due_at,
-                expires_at=poll.deadline,
-                params=params,
-                reminder=True,
-                now=now,
-            )
+            done += keys.values()
+        elif due_at >= now:  # else opened, or slots added, too late for this reminder
+            waiting.update(keys)
+    if done:
+        outbox.cancel(session, keys=done, reason="answered", now=now)
+    outbox.enqueue_many(
+        session,
+        project_id=poll.project_id,
+        keys=waiting,
+        kind="poll.reminder",
+        subject=subject,
+        due_at=due_at,
+        expires_at=poll.deadline,
+        params=params,
+        reminder=True,
+        now=now,
+    )
 
 
 def close_poll_notices(session: Session, poll: AvailabilityPoll, *, now: datetime) -> None:
@@ -187,19 +189,21 @@ def announce_workshop(session: Session, workshop: Workshop, *, kind: str, now: d
     subject = workshop_subject(workshop.id)
     params = workshop_params(session, workshop)
     suffix = kind.split(".", 1)[1]
-    for member in invited_members(session, project_id=workshop.project_id):
-        outbox.enqueue(
-            session,
-            project_id=workshop.project_id,
-            member_id=member.id,
-            kind=kind,
-            subject=subject,
-            dedupe_key=f"{subject}:seq:{workshop.sequence}:{suffix}:member:{member.id}",
-            due_at=now,
-            expires_at=workshop.starts_at,
-            params=params,
-            now=now,
-        )
+    invited = invited_members(session, project_id=workshop.project_id)
+    outbox.enqueue_many(
+        session,
+        project_id=workshop.project_id,
+        keys={
+            member.id: f"{subject}:seq:{workshop.sequence}:{suffix}:member:{member.id}"
+            for member in invited
+        },
+        kind=kind,
+        subject=subject,
+        due_at=now,
+        expires_at=workshop.starts_at,
+        params=params,
+        now=now,
+    )
 
 
 def coming_members(session: Session, workshop_id: int) -> list[int]:
@@ -224,23 +228,25 @@ def schedule_workshop_reminders(
     """Remind these members 48 h and 2 h before the workshop, of the moments still ahead."""
     subject = workshop_subject(workshop.id)
     params = workshop_params(session, workshop)
-    for member_id in member_ids:
-        for name, before in WORKSHOP_REMINDERS.items():
-            if workshop.starts_at - before < now:
-                continue  # an RSVP given after this reminder's moment
-            outbox.enqueue(
-                session,
-                project_id=workshop.project_id,
-                member_id=member_id,
-                kind=f"workshop.{name}",
-                subject=subject,
-                dedupe_key=f"{subject}:seq:{workshop.sequence}:{name}:member:{member_id}",
-                due_at=workshop.starts_at - before,
-                expires_at=workshop.starts_at,
-                params=params,
-                reminder=True,
-                now=now,
-            )
+    member_ids = list(member_ids)
+    for name, before in WORKSHOP_REMINDERS.items():
+        if workshop.starts_at - before < now:
+            continue  # an RSVP given after this reminder's moment
+        outbox.enqueue_many(
+            session,
+            project_id=workshop.project_id,
+            keys={
+                member_id: f"{subject}:seq:{workshop.sequence}:{name}:member:{member_id}"
+                for member_id in member_ids
+            },
+            kind=f"workshop.{name}",
+            subject=subject,
+            due_at=workshop.starts_at - before,
+            expires_at=workshop.starts_at,
+            params=params,
+            reminder=True,
+            now=now,
+        )
 
 
 def cancel_workshop_reminders(

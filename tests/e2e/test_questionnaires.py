@@ -122,7 +122,9 @@ def test_a_facilitator_builds_previews_and_opens_a_questionnaire(
 ):
     page = new_page(**DESKTOP)
     _sign_in(page, live_server.login_url(demo.facilitator.id, engine))
-    page.get_by_role("link", name="Questionnaires").first.click()
+    page.get_by_role("region", name="Facilitation").get_by_role(
+        "link", name="Questionnaires"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Questionnaires")
     page.get_by_label("Title").fill("Garden day")
     page.get_by_role("button", name="Create", exact=True).click()

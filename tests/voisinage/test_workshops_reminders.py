@@ -6,7 +6,10 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func
+from sqlmodel import select
 
+from tests.sql_counter import counting
 from tests.voisinage.workshops_support import (
     DAY,
     HOUR,
@@ -18,6 +21,9 @@ from tests.voisinage.workshops_support import (
 )
 from voisinage import db, outbox
 from voisinage.db import unit_of_work
+from voisinage.models.outbox import Notification
+from voisinage.people import add_member
+from voisinage.projects import add_household
 from voisinage.workshop_polls import SlotInput, answer_poll, confirm_slot, open_poll, poll_table
 from voisinage.workshop_rsvps import rsvp
 from voisinage.workshop_schedule import cancel_workshop, schedule_workshop
@@ -259,3 +265,35 @@ def test_not_coming_any_more_cancels_the_households_reminders(engine, group):
     with db.read_session(engine) as session:
         rows = outbox.list_notifications(session, project_id=group.project_id)
     assert sum(n.kind == "workshop.reminder_48h" for n in rows) == 2
+
+
+def _announcements(engine, group) -> tuple[int, int]:
+    """Return the SQL statements of opening a poll and of scheduling a workshop."""
+    with counting(engine) as poll:
+        _open_poll(engine, group)
+    with counting(engine) as scheduled:
+        scheduled_workshop(engine, group)
+    return len(poll), len(scheduled)
+
+
+def test_announcing_costs_the_same_queries_whatever_the_number_of_members(engine, group):
+    small = _announcements(engine, group)
+    with unit_of_work(engine) as session:
+        for number in range(20):
+            household = add_household(session, project_id=group.project_id, name=f"Foyer {number}")
+            for person in ("A", "B"):
+                add_member(
+                    session,
+                    project_id=group.project_id,
+                    display_name=f"{person} {number}",
+                    household_id=household.id,
+                )
+    assert _announcements(engine, group) == small
+    with db.read_session(engine) as session:
+        told = session.exec(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.kind == "workshop.scheduled")
+        ).one()
+    # Both times, everyone invited was told: the 40 newcomers the second time too.
+    assert told == 2 * len(_invited(group)) + 40
