@@ -277,6 +277,11 @@ def redeem_invitation(
 
     :param person_key: who is joining: "tg:<user id>" or "web:<nonce of the join form>".
     """
+    # A double tap sends one form twice: the second submission waits here for the first to
+    # commit, then finds its membership below. (SQLite writers are serialised already.)
+    session.exec(
+        select(Invitation.id).where(Invitation.code == normalise_code(code)).with_for_update()
+    ).first()
     existing = _existing_join(
         session, code=code, person_key=person_key, telegram_user_id=telegram_user_id
     )
