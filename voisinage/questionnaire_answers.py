@@ -226,7 +226,8 @@ def _split(view: QuestionnaireView, stored: dict[int, Answer]) -> tuple[dict[int
     return values, skipped
 
 
-def _accepting(view: QuestionnaireView, now: datetime) -> None:
+def check_accepting(view: QuestionnaireView, now: datetime) -> None:
+    """Refuse anything but an answer to an open questionnaire: closed, or not open yet."""
     state = view.state(now)
     if state == QuestionnaireState.CLOSED:
         raise QuestionnaireClosed()
@@ -251,7 +252,7 @@ def save_answer(
     """
     now = now or utcnow()
     view = load_questionnaire(session, project_id=project_id, questionnaire_id=questionnaire_id)
-    _accepting(view, now)
+    check_accepting(view, now)
     question = view.question(question_id)
     if is_empty(value):
         if not question.optional:
@@ -274,7 +275,7 @@ def skip_question(
     """Pass over an optional question; a question that needs an answer cannot be skipped."""
     now = now or utcnow()
     view = load_questionnaire(session, project_id=project_id, questionnaire_id=questionnaire_id)
-    _accepting(view, now)
+    check_accepting(view, now)
     if not view.question(question_id).optional:
         raise AnswerRequired(N_("This question cannot be skipped: it needs an answer."))
     return _apply(session, view, member_id, {question_id: SKIP}, now=now, strict=True)
@@ -298,7 +299,7 @@ def save_answers(
     """
     now = now or utcnow()
     view = load_questionnaire(session, project_id=project_id, questionnaire_id=questionnaire_id)
-    _accepting(view, now)
+    check_accepting(view, now)
     changes: dict[int, Value | _Mark] = {}
     errors: dict[int, DomainError] = {}
     for question_id, value in values.items():
@@ -326,7 +327,7 @@ def submit_answers(
     """Send the answers: refused while a question shown still needs an answer."""
     now = now or utcnow()
     view = load_questionnaire(session, project_id=project_id, questionnaire_id=questionnaire_id)
-    _accepting(view, now)
+    check_accepting(view, now)
     return _apply(session, view, member_id, {}, now=now, submit=True)
 
 

@@ -26,6 +26,7 @@ from voisinage.errors import N_
 from voisinage.models import utcnow
 from voisinage.questionnaire_answers import (
     Progress,
+    check_accepting,
     progress,
     save_answer,
     skip_question,
@@ -33,9 +34,6 @@ from voisinage.questionnaire_answers import (
 )
 from voisinage.questionnaire_specs import (
     QuestionKind,
-    QuestionnaireClosed,
-    QuestionnaireNotOpen,
-    QuestionnaireState,
     QuestionView,
     StaleAnswer,
     option_keys,
@@ -71,15 +69,6 @@ async def _write(
         member_id=visitor.member.id,
         **kwargs,
     )
-
-
-def _require_open(progress: Progress) -> None:
-    """Refuse a button of a questionnaire that no longer (or not yet) takes answers."""
-    state = progress.questionnaire.state(utcnow())
-    if state == QuestionnaireState.CLOSED:
-        raise QuestionnaireClosed()
-    if state != QuestionnaireState.OPEN:
-        raise QuestionnaireNotOpen()
 
 
 def _remember(
@@ -163,7 +152,7 @@ async def questionnaire_chosen(
 ) -> int:
     """Open a questionnaire where the resident left off: their answers say where."""
     current = await _progress(context, visitor, pressed.args[1])
-    _require_open(current)
+    check_accepting(current.questionnaire, utcnow())
     if current.submitted:
         return await _recap(update, context, visitor, current)
     return await _resume(update, context, visitor, current)
@@ -173,7 +162,7 @@ async def step_pressed(update: Update, context: Context, visitor: Visitor, press
     """Carry on from the recap, or send the answers."""
     _, questionnaire_id, step = pressed.args
     current = await _progress(context, visitor, questionnaire_id)
-    _require_open(current)
+    check_accepting(current.questionnaire, utcnow())
     if step == "go":
         return await _resume(update, context, visitor, current)
     # A second press of Send (a double click) has nothing more to send.
@@ -191,7 +180,7 @@ async def question_pressed(
     """Act on a question's button, once sure the button still means what it meant."""
     _, questionnaire_id, question_id, stamp, action, index = pressed.args
     current = await _progress(context, visitor, questionnaire_id)
-    _require_open(current)
+    check_accepting(current.questionnaire, utcnow())
     question = current.questionnaire.question(question_id)
     current.number(question_id)  # Refuses a question the answers given since now hide.
     if stamp != screens.button_stamp(question):
@@ -338,7 +327,7 @@ async def _on_screen(
 ) -> tuple[Progress, QuestionView | None]:
     """Return the resident's progress and the question on screen (None: the recap)."""
     current = await _progress(context, visitor, state["questionnaire"])
-    _require_open(current)
+    check_accepting(current.questionnaire, utcnow())
     if state["question"] is None:
         return current, None
     question = current.questionnaire.question(state["question"])
