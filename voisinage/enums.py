@@ -14,3 +14,11 @@ class VotingUnit(StrEnum):
 
     HOUSEHOLD = "household"
     PERSON = "person"
+
+
+class DigestFrequency(StrEnum):
+    """How often a project's digests go out (voisinage.digests)."""
+
+    OFF = "off"
+    DAILY = "daily"
+    WEEKLY = "weekly"

@@ -17,6 +17,7 @@ from voisinage.models.documents import (
     ArticleVersion,
     Document,
 )
+from voisinage.models.followup import DigestRun, DigestSchedule, Nudge, NudgeRecipient
 from voisinage.models.outbox import Notification, NotificationPreference
 from voisinage.models.people import Invitation, Member, Redemption
 from voisinage.models.projects import Household, Project
@@ -56,6 +57,8 @@ __all__ = [
     "BallotParticipation",
     "BotState",
     "CalendarFeed",
+    "DigestRun",
+    "DigestSchedule",
     "Document",
     "Household",
     "Invitation",
@@ -63,6 +66,8 @@ __all__ = [
     "Member",
     "Notification",
     "NotificationPreference",
+    "Nudge",
+    "NudgeRecipient",
     "PathStep",
     "PollAnswer",
     "PollResponse",
