@@ -3,8 +3,8 @@
 Every bot long-polls the same fake Bot API over real HTTP (tests/fakes/telegram_api.py) and
 answers a button press with answerCallbackQuery and editMessageText. The bare bot echoes the
 button's data; ours opens a door of the demo project's menu for its facilitator: it looks the
-person up in the database (SQLite) and saves its state, and the Summary door also counts the
-project's members and invitations.
+person up in the database (SQLite) and saves its state, and the Summary door also computes the
+project summary (voisinage.project_summary) and sends it as four more messages.
 Both use AIORateLimiter with its limits off, so that Telegram's 30 messages a second do not
 cap both figures alike.
 
@@ -114,7 +114,7 @@ async def updates_per_second(
 ARMS = {
     "echo": "bare echo handler (PTB alone)",
     "main": "Voisinage, menu button (looks the person up, redraws the menu)",
-    "summary": "Voisinage, Summary button (also counts members and invitations)",
+    "summary": "Voisinage, Summary button (the project summary, four more messages)",
 }
 
 
@@ -159,7 +159,8 @@ def report(figures: dict[str, list[float]], updates: int, rounds: int) -> str:
             "times at once. The bot long-polls a local fake Bot API over HTTP (in the same "
             "process), and for each press answers it and edits the message. Ours looks the "
             "person up in the database (SQLite) and checks their rights, saves its state, and "
-            "for the Summary counts the project's members and invitations; the baseline is a "
+            "for the Summary computes the project summary and sends its four sections as "
+            "four more messages; the baseline is a "
             "bare PTB bot that echoes the button's data. All arms in the same run, alternating; "
             f"median of {rounds} rounds.",
             "",
@@ -170,7 +171,8 @@ def report(figures: dict[str, list[float]], updates: int, rounds: int) -> str:
             "Aim: ratio at least 0.5, i.e. our work per update costs no more than the "
             "framework's own. Besides the two Bot API calls every arm makes, ours makes one "
             "database read per press in a worker thread (the person's memberships), and the "
-            "Summary a second one (the facilitator check, then the counts in one query).",
+            "Summary the project summary (a fixed number of queries, about twenty-five) and "
+            "four more sendMessage calls.",
             "",
             f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()}, "
             f"{os.cpu_count()} CPUs shared by the bot and the fake API, "

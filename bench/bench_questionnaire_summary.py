@@ -16,6 +16,7 @@ import argparse
 import gc
 import os
 import random
+import sys
 import tempfile
 import textwrap
 import time
@@ -24,14 +25,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import event, insert, text
-from sqlalchemy.engine import Engine
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script, the bench package still imports
 
-from voisinage import db
-from voisinage.models import Answer, AnswerSet, Household, utcnow
-from voisinage.projects import create_project
-from voisinage.questionnaire_brief import summarize_brief
-from voisinage.questionnaire_specs import (
+from sqlalchemy import event, insert, text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+
+from bench.report import write_section  # noqa: E402
+from voisinage import db  # noqa: E402
+from voisinage.models import Answer, AnswerSet, Household, utcnow  # noqa: E402
+from voisinage.projects import create_project  # noqa: E402
+from voisinage.questionnaire_brief import summarize_brief  # noqa: E402
+from voisinage.questionnaire_specs import (  # noqa: E402
     NUMERIC_KINDS,
     OptionSpec,
     QuestionKind,
@@ -39,12 +44,11 @@ from voisinage.questionnaire_specs import (
     QuestionSpec,
     QuestionView,
 )
-from voisinage.questionnaire_summary import summarize
-from voisinage.questionnaire_templates import parse_template, shipped_template
-from voisinage.questionnaire_values import shows
-from voisinage.questionnaires import create_questionnaire, open_questionnaire
+from voisinage.questionnaire_summary import summarize  # noqa: E402
+from voisinage.questionnaire_templates import parse_template, shipped_template  # noqa: E402
+from voisinage.questionnaire_values import shows  # noqa: E402
+from voisinage.questionnaires import create_questionnaire, open_questionnaire  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = 40
 MARK_BEGIN = "<!-- questionnaire-summary:start -->"
 MARK_END = "<!-- questionnaire-summary:end -->"
@@ -243,7 +247,7 @@ def main() -> None:
     report = _report(results, args)
     print(report)
     if not args.no_write:
-        _write_section(args.write, report)
+        write_section(args.write, report, MARK_BEGIN, MARK_END)
 
 
 def _report(results, args) -> str:
@@ -287,18 +291,6 @@ def _report(results, args) -> str:
         MARK_END,
     ]
     return "\n".join(lines)
-
-
-def _write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's section of `path` (or add it), leaving the rest as it is."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if MARK_BEGIN in current and MARK_END in current:
-        before, rest = current.split(MARK_BEGIN, 1)
-        after = rest.split(MARK_END, 1)[1]
-        updated = before + section + after
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(updated, encoding="utf-8")
 
 
 if __name__ == "__main__":

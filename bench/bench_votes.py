@@ -36,6 +36,7 @@ from sqlmodel import Session  # noqa: E402
 
 from bench.bench_questionnaire_summary import count_queries, timed  # noqa: E402
 from bench.bench_web import _sign_in  # noqa: E402
+from bench.report import write_section  # noqa: E402
 from voisinage import ballots, db, documents  # noqa: E402
 from voisinage.ballot_votes import cast_vote  # noqa: E402
 from voisinage.config import Settings  # noqa: E402
@@ -145,7 +146,7 @@ def _templates(
     return closed, voters
 
 
-def _copy_decisions(session: Session, template_ids: list[int], count: int) -> None:
+def copy_decisions(session: Session, template_ids: list[int], count: int) -> None:
     """Insert `count` closed ballots, copies of the templates in turn, with their options."""
     templates = [session.get(Ballot, ballot_id) for ballot_id in template_ids]
     options = {
@@ -254,7 +255,7 @@ def build(path: Path, voices: int, decisions: int) -> Dataset:
             actor_id=facilitator.id,
             now=T0,
         )
-        _copy_decisions(session, templates, decisions)
+        copy_decisions(session, templates, decisions)
         _voices(session, project.id, view.id, voices - 3, list(view.rules.grades))
         for voter in voters:  # the templates' voters vote too: `voices` in all
             cast_vote(
@@ -268,7 +269,7 @@ def build(path: Path, voices: int, decisions: int) -> Dataset:
     return Dataset(engine, project.slug, project.id, facilitator.id, view.id, voices, decisions)
 
 
-def _best(
+def best_of(
     work: Callable[[], object], baseline: Callable[[], object], repeat: int
 ) -> tuple[float, float]:
     """Time `work` and `baseline` in alternating rounds; return the best of each, in seconds."""
@@ -278,7 +279,7 @@ def _best(
     return min(w for _, w in rounds), min(b for b, _ in rounds)
 
 
-def _web_client(data: Dataset, path: Path) -> tuple[FlaskClient, Engine]:
+def web_client(data: Dataset, path: Path) -> tuple[FlaskClient, Engine]:
     settings = Settings.from_env(
         {
             **os.environ,
@@ -355,7 +356,7 @@ def measure(data: Dataset, folder: Path, repeat: int) -> dict[str, dict[str, flo
 
     figures = {}
     for name, work, baseline in (("tally", tally, ballot_rows), ("close", close, ballot_rows)):
-        best, base = _best(work, baseline, repeat)
+        best, base = best_of(work, baseline, repeat)
         figures[name] = {"queries": count_queries(engine, work), "time": best, "baseline": base}
     with db.unit_of_work(engine) as session:
         ballots.close_ballot(
@@ -365,7 +366,7 @@ def measure(data: Dataset, folder: Path, repeat: int) -> dict[str, dict[str, flo
             actor_id=data.facilitator_id,
             now=AFTER,
         )
-    client, app_engine = _web_client(data, folder)
+    client, app_engine = web_client(data, folder)
     pages = {
         "results page": (f"/p/{data.slug}/votes/{data.ballot_id}/results", ballot_rows),
         "decision log page": (f"/p/{data.slug}/decisions", log_rows),
@@ -376,7 +377,7 @@ def measure(data: Dataset, folder: Path, repeat: int) -> dict[str, dict[str, flo
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
 
-        best, base = _best(page, baseline, repeat)
+        best, base = best_of(page, baseline, repeat)
         figures[name] = {"queries": count_queries(app_engine, page), "time": best, "baseline": base}
     app_engine.dispose()
     return figures
@@ -455,18 +456,6 @@ def _report(results: list[tuple[int, Dataset, dict]], args) -> str:
     return "\n".join(lines)
 
 
-def _write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's section of `path` (or add it), leaving the rest as it is."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if MARK_BEGIN in current and MARK_END in current:
-        before, rest = current.split(MARK_BEGIN, 1)
-        after = rest.split(MARK_END, 1)[1]
-        updated = before + section + after
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(updated, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--voices", type=int, default=1000)
@@ -489,7 +478,7 @@ def main() -> None:
     report = _report(results, args)
     print(report)
     if not args.no_write:
-        _write_section(args.write, report)
+        write_section(args.write, report, MARK_BEGIN, MARK_END)
 
 
 if __name__ == "__main__":

@@ -27,22 +27,24 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
-from flask import Flask
-from flask.testing import FlaskClient
-from sqlmodel import func, select
-
-from voisinage import db
-from voisinage.config import Settings, normalise_database_url
-from voisinage.demo import seed_demo
-from voisinage.models import Member
-from voisinage.people import add_member
-from voisinage.projects import add_household
-from voisinage.tokens import issue_login_token
-from webforms import create_app
-from webforms.db import get_engine
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script, the bench package still imports
+
+import httpx  # noqa: E402
+from flask import Flask  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from sqlmodel import func, select  # noqa: E402
+
+from bench.report import write_section  # noqa: E402
+from voisinage import db  # noqa: E402
+from voisinage.config import Settings, normalise_database_url  # noqa: E402
+from voisinage.demo import seed_demo  # noqa: E402
+from voisinage.models import Member  # noqa: E402
+from voisinage.people import add_member  # noqa: E402
+from voisinage.projects import add_household  # noqa: E402
+from voisinage.tokens import issue_login_token  # noqa: E402
+from webforms import create_app  # noqa: E402
+from webforms.db import get_engine  # noqa: E402
 
 # As the Procfile: WEB_CONCURRENCY's default, and 4 threads.
 WORKERS = 2
@@ -321,19 +323,7 @@ def main() -> None:
     report = "\n".join(lines)
     print(report)
     if args.write:
-        _write_section(args.write, report)
-
-
-def _write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's section of `path` (or append it), leaving the rest alone."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if MARK_BEGIN in text and MARK_END in text:
-        before, rest = text.split(MARK_BEGIN, 1)
-        after = rest.split(MARK_END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
+        write_section(args.write, report, MARK_BEGIN, MARK_END)
 
 
 if __name__ == "__main__":

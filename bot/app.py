@@ -38,6 +38,7 @@ from bot.handlers import (
     questionnaire_answers,
     questionnaires,
     start,
+    summary,
     voting,
     workshops,
 )
@@ -152,6 +153,7 @@ def add_handlers(application: Application) -> None:
             on_button("wtab", workshops.table_pressed),
             on_button("wconf", workshops.confirm_pressed),
             on_button("wrem", workshops.reminders_switched),
+            on_button("ndg", summary.nudge_pressed),
             MessageHandler(private & filters.COMMAND, fallbacks.unknown_command),
             MessageHandler(private, fallbacks.not_understood),
             CallbackQueryHandler(fallbacks.stale_button),

@@ -115,6 +115,8 @@ KINDS: dict[str, tuple[Callable[[str], int | str], ...]] = {
     "vw": (_id, _id, _id),  # …member whose voice to vote with (oneself, or a proxy's giver)
     "vc": (_id, _id, _one_of(*VOTE_ACTIONS), _count),  # …what to do, choice or option index
     "vg": (_id, _id, _count, _count),  # …option index, grade index (majority judgment)
+    # Summary (bot.handlers.summary): project, questionnaire / ballot / poll, its id, step.
+    "ndg": (_id, _one_of("q", "b", "p"), _id, _one_of("ask", "yes", "no")),
 }
 # Kinds whose first argument is a project: the presser must be a member of it.
 PROJECT_SCOPED = frozenset(
@@ -122,6 +124,7 @@ PROJECT_SCOPED = frozenset(
     | {"ws", "rsvp", "ics", "wpoll", "wslot", "pans", "wtab", "wconf", "wrem"}
     | {"qo", "qa", "qs", "qf"}
     | {"vb", "vw", "vc", "vg"}
+    | {"ndg"}
 )
 # Kinds of buttons the bot puts in group chats; every other kind belongs to a private chat.
 GROUP_KINDS = frozenset({"link"})

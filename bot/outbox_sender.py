@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot import run_db, vote_keyboards
+from bot import digest_keyboards, run_db, vote_keyboards
 from bot.i18n import translator_for
 from bot.visitor import TELEGRAM_LANGUAGE
 from bot.workshop_keyboards import notice_keyboard
 from voisinage import outbox
+from voisinage.digest_text import GROUP_DIGEST
 from voisinage.i18n import Translator
 from voisinage.models import utcnow
 
@@ -33,6 +34,8 @@ DRAIN_EVERY = timedelta(seconds=5)
 CLOCK_OFFSET_VARIABLE = "VOISINAGE_CLOCK_OFFSET"
 
 Clock = Callable[[], datetime]
+# Posted in the project's linked group chat (params["chat_id"]), in the project's language.
+GROUP_KINDS = vote_keyboards.GROUP_NOTICES | {GROUP_DIGEST}
 
 
 def clock_from_env(environ: Mapping[str, str] | None = None) -> Clock:
@@ -51,7 +54,7 @@ def _retry_after_seconds(error: RetryAfter) -> float:
 
 def _translator(application: Application, item: outbox.ClaimedNotification) -> Translator:
     """Speak to the member as the bot does when they write to it, their Telegram app included."""
-    if item.kind in vote_keyboards.GROUP_NOTICES:
+    if item.kind in GROUP_KINDS:
         # A group reads the project's language, whoever holds the row.
         return translator_for(
             member_language=None,
@@ -72,7 +75,17 @@ def _translator(application: Application, item: outbox.ClaimedNotification) -> T
 
 async def _send(application: Application, item: outbox.ClaimedNotification) -> None:
     t = _translator(application, item)
-    if item.kind in vote_keyboards.GROUP_NOTICES:
+    if item.kind.startswith(digest_keyboards.FAMILY):
+        chat_id = item.params.get("chat_id", item.telegram_user_id)
+        keyboard = digest_keyboards.digest_keyboard(
+            item.kind,
+            item.project_id,
+            item.params,
+            t,
+            application.settings,
+            application.bot.username,
+        )
+    elif item.kind in vote_keyboards.GROUP_NOTICES:
         chat_id = item.params["chat_id"]
         keyboard = vote_keyboards.group_notice_keyboard(t, application.bot.username)
     elif item.kind.startswith(vote_keyboards.NOTICE_FAMILIES):
@@ -127,12 +140,35 @@ async def drain_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("Sent %d notifications", sent)
 
 
+def repeat(
+    application: Application,
+    callback: Callable,
+    *,
+    every: timedelta,
+    first: timedelta | float,
+    data: object = None,
+) -> None:
+    """Run `callback` `first` after start-up, then every `every`, under its own name.
+
+    The JobQueue fixes `first` as a moment when the job is added, before start-up; a repeating
+    job whose first moment passes during a slow start-up would skip to the next interval (a
+    minute for closing ballots). So the first run is a one-off that goes however late.
+    """
+    name = callback.__name__
+    queue = application.job_queue
+    queue.run_once(
+        callback, when=first, name=name, data=data, job_kwargs={"misfire_grace_time": None}
+    )
+    queue.run_repeating(
+        callback,
+        interval=every,
+        first=every,
+        name=name,
+        data=data,
+        job_kwargs={"misfire_grace_time": None, "coalesce": True},
+    )
+
+
 def schedule_drain(application: Application, clock: Clock | None = None) -> None:
     """Run the drain every few seconds, from shortly after start-up."""
-    application.job_queue.run_repeating(
-        drain_outbox,
-        interval=DRAIN_EVERY,
-        first=timedelta(seconds=0.5),
-        name="drain_outbox",
-        data=clock or clock_from_env(),
-    )
+    repeat(application, drain_outbox, every=DRAIN_EVERY, first=0.5, data=clock or clock_from_env())

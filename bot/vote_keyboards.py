@@ -427,7 +427,7 @@ def recap_keyboard(t: Translator, project_id: int, ballot_id: int) -> InlineKeyb
 
 # Notifications (sent by bot.outbox_sender).
 
-NOTICE_FAMILIES = ("ballot.", "amendment.")
+NOTICE_FAMILIES = ("ballot.", "amendment.", "nudge.ballot")
 # Posted in the project's linked group chat rather than to the member holding the row.
 GROUP_NOTICES = frozenset({"ballot.group_opened"})
 
@@ -436,7 +436,7 @@ def notice_keyboard(
     kind: str, project_id: int, params: dict[str, Any], t: Translator
 ) -> InlineKeyboardMarkup | None:
     """Return the button that goes with a ballot's notification: vote, or read the result."""
-    if kind in ("ballot.opened", "ballot.reminder"):
+    if kind in ("ballot.opened", "ballot.reminder", "nudge.ballot"):
         label = N_("🗳 Vote")
     elif kind == "ballot.closed":
         label = N_("📊 See the result")

@@ -196,8 +196,10 @@ def notice_keyboard(
     kind: str, project_id: int, params: dict[str, Any], t: Translator
 ) -> InlineKeyboardMarkup | None:
     """Return the button that goes with a notification: answer the poll, open the workshop…"""
-    if kind in ("poll.opened", "poll.reminder"):
+    if kind in ("poll.opened", "poll.reminder", "nudge.poll"):
         label, target = N_("Give my availability"), ("wpoll", params["poll_id"])
+    elif kind == "nudge.questionnaire":
+        label, target = N_("Answer the questionnaire"), ("qo", params["questionnaire_id"])
     elif kind == "poll.deadline_passed":
         label, target = N_("See the answers"), ("wtab", params["poll_id"])
     elif kind.startswith(("workshop.", "rsvp.")) and kind != "workshop.cancelled":

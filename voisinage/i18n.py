@@ -102,6 +102,10 @@ class Translator:
         text = self.translations.gettext(message)
         return text % params if params else text
 
+    def ngettext(self, singular: str, plural: str, count: int, **params) -> str:
+        """Translate by `count` with the language's plural rules; `%(count)s` is filled in."""
+        return self.translations.ngettext(singular, plural, count) % {"count": count, **params}
+
     def datetime(self, value: datetime, timezone: str, format: str = "medium") -> str:
         """Format an aware datetime in `timezone`, e.g. '3 mars 2027, 14:00'."""
         return dates.format_datetime(value, format, tzinfo=ZoneInfo(timezone), locale=self.locale)

@@ -70,6 +70,7 @@ from voisinage.errors import N_
 from voisinage.i18n import Translator
 from voisinage.models import Member, Project, utcnow
 from voisinage.models.outbox import Notification, NotificationPreference
+from voisinage.nudge_notices import render_nudge_notice
 from voisinage.workshop_notices import moment, render_workshop_notice
 
 LEASE = timedelta(minutes=5)
@@ -130,6 +131,14 @@ def render_amendment_notice(kind: str, params: dict[str, Any], translator: Trans
     )
 
 
+def render_digest(kind: str, params: dict[str, Any], translator: Translator) -> str:
+    """Return a digest's text (voisinage.digest_text)."""
+    # Imported here: the summary it renders reads modules that enqueue through this one.
+    from voisinage.digest_text import render_digest
+
+    return render_digest(kind, params, translator)
+
+
 # Who renders which kinds: the part of a kind before the dot.
 RENDERERS: dict[str, Callable[[str, dict[str, Any], Translator], str]] = {
     "poll": render_workshop_notice,
@@ -137,6 +146,8 @@ RENDERERS: dict[str, Callable[[str, dict[str, Any], Translator], str]] = {
     "rsvp": render_workshop_notice,
     "ballot": render_ballot_notice,
     "amendment": render_amendment_notice,
+    "nudge": render_nudge_notice,
+    "digest": render_digest,
 }
 
 

@@ -24,6 +24,7 @@ from voisinage.models import (
     Household,
     LinkNonce,
     Member,
+    NudgeRecipient,
     Project,
     Proxy,
     Redemption,
@@ -64,6 +65,11 @@ def export_member_data(session: Session, *, member_id: int) -> dict[str, Any]:
         select(ActionLog).where(ActionLog.actor_id == member_id).order_by(col(ActionLog.id))
     ).all()
     links = session.exec(select(LinkNonce).where(LinkNonce.member_id == member_id)).all()
+    nudges = session.exec(
+        select(NudgeRecipient)
+        .where(NudgeRecipient.member_id == member_id)
+        .order_by(col(NudgeRecipient.id))
+    ).all()
     return {
         "schema": PERSONAL_EXPORT_SCHEMA,
         "version": PERSONAL_EXPORT_VERSION,
@@ -88,6 +94,8 @@ def export_member_data(session: Session, *, member_id: int) -> dict[str, Any]:
             {"action": a.action, "details": a.details, "at": iso(a.created_at)} for a in actions
         ],
         "questionnaire_answers": questionnaire_records(session, member),
+        # The facilitators' reminders about an item ("ballot:3") this member had not answered.
+        "reminders_received": [{"about": n.subject, "at": iso(n.created_at)} for n in nudges],
         **workshop_records(session, member),
         **vote_records(session, member),
     }
@@ -110,10 +118,11 @@ def forget_member(session: Session, *, member_id: int) -> ForgetReport:
             )
     project = session.get(Project, member.project_id)
     votes_removed, votes_kept = _erase_votes(session, member)
+    nudged = _count(session, NudgeRecipient, col(NudgeRecipient.member_id) == member.id)
     session.delete(member)
     session.flush()
-    # The database removes sign-in links and invitation use records with the member
-    # (ON DELETE CASCADE) and keeps the facilitators' log with the author blanked (SET NULL).
+    # The database removes sign-in links, invitation use records and reminders received with
+    # the member (ON DELETE CASCADE) and keeps the facilitators' log with the author blanked (SET NULL).
     return ForgetReport(
         project_name=project.name,
         removed=[
@@ -122,6 +131,7 @@ def forget_member(session: Session, *, member_id: int) -> ForgetReport:
             N_("your sign-in links and the record of the invitation you used"),
             N_("the questionnaire answers you gave for yourself"),
             *votes_removed,
+            *([N_("the record of the reminders the facilitators sent you")] if nudged else []),
         ],
         kept=[
             N_(

@@ -93,6 +93,24 @@ def _rsvp_totals(session: Session, project_id: int) -> dict[int, dict[str, int]]
     return totals
 
 
+def answered_respondents(
+    session: Session, *, poll_ids: list[int]
+) -> dict[int, set[tuple[int | None, int | None]]]:
+    """Return, by poll, the (household id, member id) of who answered at least one slot (one query).
+
+    As `poll_table` counts them: a response with no answer left is not an answer.
+    """
+    answered: dict[int, set[tuple[int | None, int | None]]] = defaultdict(set)
+    for poll_id, household_id, member_id in session.exec(
+        select(PollResponse.poll_id, PollResponse.household_id, PollResponse.member_id)
+        .join(PollAnswer, col(PollAnswer.response_id) == col(PollResponse.id))
+        .where(col(PollResponse.poll_id).in_(poll_ids))
+        .distinct()
+    ):
+        answered[poll_id].add((household_id, member_id))
+    return answered
+
+
 def _polls(
     session: Session, project_id: int, steps: list[StepStatus], now: datetime
 ) -> dict[int, PollSummary]:
@@ -115,15 +133,7 @@ def _polls(
         .group_by(col(PollAnswer.slot_id), col(PollAnswer.choice))
     ):
         counts[slot_id][Availability(choice)] = number
-    # Who answered at least one slot, as `poll_table` counts them.
-    answered: dict[int, set[tuple[int | None, int | None]]] = defaultdict(set)
-    for poll_id, household_id, member_id in session.exec(
-        select(PollResponse.poll_id, PollResponse.household_id, PollResponse.member_id)
-        .join(PollAnswer, col(PollAnswer.response_id) == col(PollResponse.id))
-        .where(col(PollResponse.poll_id).in_(poll_ids))
-        .distinct()
-    ):
-        answered[poll_id].add((household_id, member_id))
+    answered = answered_respondents(session, poll_ids=poll_ids)
     polls = {
         poll.id: poll
         for poll in session.exec(

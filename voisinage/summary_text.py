@@ -9,7 +9,7 @@ from babel.dates import format_timedelta
 
 from voisinage.errors import N_
 from voisinage.i18n import Translator
-from voisinage.project_summary import ProjectSummary
+from voisinage.project_summary import ProjectSummary, ResidentSummary
 from voisinage.workshops import WorkshopStatus
 
 OUTCOMES = {
@@ -19,6 +19,20 @@ OUTCOMES = {
     "no_quorum": N_("quorum not reached"),
     "blocked": N_("blocked"),
 }
+# Names listed per item; a digest's data holds fewer (voisinage.digests).
+NAMES_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of a section, and the item it is about, for the front doors that link or nudge."""
+
+    text: str
+    # "questionnaire:<id>", "ballot:<id>", "poll:<id>" (as nudges name them), "article:<id>",
+    # "consent:<ballot id>" or "workshop:<id>"; None for a line about no one item.
+    subject: str | None = None
+    # Those a nudge would remind now (households or members, as the item counts them).
+    missing: int = 0
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,8 @@ class Section:
     key: str
     heading: str
     lines: list[str]
+    # The items behind the lines, in the same order; none when the section is empty.
+    items: tuple[Item, ...] = ()
 
 
 def _when(value: datetime, summary: ProjectSummary, _: Translator) -> str:
@@ -38,14 +54,17 @@ def _label(code: str, title: str) -> str:
     return f"{code} {title}".strip()
 
 
-def _names(names: list[str], limit: int = 12) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f", … (+{len(names) - limit})" if len(names) > limit else "")
+def _names(names: list[str], total: int, limit: int = NAMES_SHOWN) -> str:
+    # `total` counts everyone missing: a compact summary (a digest) holds only a few names.
+    shown = names[:limit]
+    more = total - len(shown)
+    return ", ".join(shown) + (f", … (+{more})" if more > 0 else "")
 
 
-def _path_lines(summary: ProjectSummary, _: Translator) -> list[str]:
-    lines = []
+def _path_items(summary: ProjectSummary, _: Translator) -> list[Item]:
+    items = []
     for step in summary.path:
+        subject, missing = None, 0
         name = _label(step.code, step.title)
         if step.state == WorkshopStatus.DONE:
             line = _.gettext(
@@ -68,6 +87,9 @@ def _path_lines(summary: ProjectSummary, _: Translator) -> list[str]:
         else:
             line = _.gettext("· %(step)s: to schedule", step=name)
             if step.poll is not None:
+                subject = f"poll:{step.poll.poll_id}"
+                # Past its deadline, a poll takes no more answers: nobody to remind.
+                missing = 0 if step.poll.past_deadline else len(step.poll.missing)
                 line += _.gettext(
                     "; poll until %(deadline)s, %(answered)s of %(asked)s answered",
                     deadline=_when(step.poll.deadline, summary, _),
@@ -82,12 +104,12 @@ def _path_lines(summary: ProjectSummary, _: Translator) -> list[str]:
                         yes=best.yes,
                         maybe=best.if_need_be,
                     )
-        lines.append("  " + line)
-    return lines or ["  " + _.gettext("No path yet.")]
+        items.append(Item(line, subject, missing))
+    return items
 
 
-def _open_lines(summary: ProjectSummary, _: Translator) -> list[str]:
-    lines = []
+def _open_items(summary: ProjectSummary, _: Translator) -> list[Item]:
+    items = []
     for q in summary.questionnaires:
         line = _.gettext(
             "Questionnaire %(title)s: %(submitted)s of %(eligible)s answered",
@@ -100,8 +122,11 @@ def _open_lines(summary: ProjectSummary, _: Translator) -> list[str]:
                 _.gettext("%(name)s (draft)", name=m.name) if m.state == "draft" else m.name
                 for m in q.missing
             ]
-            line += _.gettext("; missing: %(names)s", names=_names(names))
-        lines.append("  " + line)
+            line += _.gettext(
+                "; missing: %(names)s",
+                names=_names(names, q.eligible - q.submitted),
+            )
+        items.append(Item(line, f"questionnaire:{q.id}", len(q.missing)))
     for ballot in summary.ballots:
         line = _.gettext(
             "Ballot %(question)s: %(took_part)s of %(eligible)s voices voted",
@@ -122,50 +147,67 @@ def _open_lines(summary: ProjectSummary, _: Translator) -> list[str]:
             )
         if ballot.missing:
             line += _.gettext(
-                "; missing: %(names)s", names=_names([missing.name for missing in ballot.missing])
+                "; missing: %(names)s",
+                names=_names(
+                    [missing.name for missing in ballot.missing],
+                    ballot.eligible - ballot.took_part,
+                ),
             )
-        lines.append("  " + line)
-    return lines or ["  " + _.gettext("Nothing open.")]
+        items.append(Item(line, f"ballot:{ballot.id}", len(ballot.missing)))
+    return items
 
 
-def _waiting_lines(summary: ProjectSummary, _: Translator) -> list[str]:
+def _waiting_items(summary: ProjectSummary, _: Translator) -> list[Item]:
     waiting = summary.waiting
-    lines = [
-        _.gettext(
-            "Amendment to decide: %(article)s (%(document)s)",
-            article=a.article_title,
-            document=a.document_title,
+    items = [
+        Item(
+            _.gettext(
+                "Amendment to decide: %(article)s (%(document)s)",
+                article=a.article_title,
+                document=a.document_title,
+            ),
+            f"article:{a.article_id}",
         )
         for a in waiting.amendments
     ]
-    lines += [
-        _.gettext(
-            "Consent blocked by %(count)s objection(s), next round to open: %(question)s",
-            count=b.objections,
-            question=b.question,
+    items += [
+        Item(
+            _.ngettext(
+                "Consent blocked by %(count)s objection, next round to open: %(question)s",
+                "Consent blocked by %(count)s objections, next round to open: %(question)s",
+                b.objections,
+                question=b.question,
+            ),
+            f"consent:{b.ballot_id}",
         )
         for b in waiting.blocked_consents
     ]
-    lines += [
-        _.gettext(
-            "Poll past its deadline, a slot to confirm: %(title)s (%(deadline)s)",
-            title=p.title,
-            deadline=_when(p.deadline, summary, _),
+    items += [
+        Item(
+            _.gettext(
+                "Poll past its deadline, a slot to confirm: %(title)s (%(deadline)s)",
+                title=p.title,
+                deadline=_when(p.deadline, summary, _),
+            ),
+            f"poll:{p.poll_id}",
         )
         for p in waiting.polls_past_deadline
     ]
-    lines += [
-        _.gettext(
-            "Attendance to record: %(title)s (%(date)s)",
-            title=_label(w.code, w.title),
-            date=_when(w.starts_at, summary, _),
+    items += [
+        Item(
+            _.gettext(
+                "Attendance to record: %(title)s (%(date)s)",
+                title=_label(w.code, w.title),
+                date=_when(w.starts_at, summary, _),
+            ),
+            f"workshop:{w.workshop_id}",
         )
         for w in waiting.attendance_to_record
     ]
-    return ["  " + line for line in lines] or ["  " + _.gettext("Nothing waits for you.")]
+    return items
 
 
-def _since_lines(summary: ProjectSummary, _: Translator) -> list[str]:
+def _since_items(summary: ProjectSummary | ResidentSummary, _: Translator) -> list[Item]:
     since = summary.since
     lines = []
     for ballot in since.ballots_closed:
@@ -196,7 +238,12 @@ def _since_lines(summary: ProjectSummary, _: Translator) -> list[str]:
         )
         for w in since.workshops_held
     ]
-    return ["  " + line for line in lines] or ["  " + _.gettext("Nothing new.")]
+    return [Item(line) for line in lines]
+
+
+def _section(key: str, heading: str, items: list[Item], empty: str) -> Section:
+    lines = ["  " + item.text for item in items] or ["  " + empty]
+    return Section(key, heading, lines, tuple(items))
 
 
 def summary_title(summary: ProjectSummary, translator: Translator) -> str:
@@ -211,13 +258,29 @@ def summary_title(summary: ProjectSummary, translator: Translator) -> str:
 def summary_sections(summary: ProjectSummary, translator: Translator) -> list[Section]:
     """Return the summary's four sections as translated text, in reading order."""
     _ = translator
-    since = _.gettext("Since %(date)s", date=_.date(summary.since.since, summary.timezone))
     return [
-        Section("path", _.gettext("Path"), _path_lines(summary, _)),
-        Section("open", _.gettext("Open questionnaires and ballots"), _open_lines(summary, _)),
-        Section("waiting", _.gettext("Waiting for the facilitators"), _waiting_lines(summary, _)),
-        Section("since", since, _since_lines(summary, _)),
+        _section("path", _.gettext("Path"), _path_items(summary, _), _.gettext("No path yet.")),
+        _section(
+            "open",
+            _.gettext("Open questionnaires and ballots"),
+            _open_items(summary, _),
+            _.gettext("Nothing open."),
+        ),
+        _section(
+            "waiting",
+            _.gettext("Waiting for the facilitators"),
+            _waiting_items(summary, _),
+            _.gettext("Nothing waits for you."),
+        ),
+        since_section(summary, _),
     ]
+
+
+def since_section(summary: ProjectSummary | ResidentSummary, translator: Translator) -> Section:
+    """Return what happened since the summary's date: results, adopted articles, workshops held."""
+    _ = translator
+    heading = _.gettext("Since %(date)s", date=_.date(summary.since.since, summary.timezone))
+    return _section("since", heading, _since_items(summary, _), _.gettext("Nothing new."))
 
 
 def summary_text(summary: ProjectSummary, translator: Translator) -> str:

@@ -113,8 +113,12 @@ def list_steps(session: Session, *, project_id: int) -> list[PathStep]:
     )
 
 
-def _lock_project(session: Session, project_id: int) -> Project:
-    # Two facilitators editing the path at once take turns here (PostgreSQL; SQLite has one writer).
+def lock_project(session: Session, project_id: int) -> Project:
+    """Return the project, its row held until the transaction ends (PostgreSQL; SQLite has one writer).
+
+    Writers that must see each other's work (two facilitators editing the path, two clicks on
+    the same nudge) take turns here.
+    """
     project = session.exec(
         select(Project)
         .where(col(Project.id) == project_id)
@@ -131,7 +135,7 @@ def instantiate_path(
 ) -> list[PathStep]:
     """Add the GRT path's steps to a project, in the project's language; a second time adds nothing."""
     require_facilitator(session, project_id=project_id, actor_id=actor_id)
-    project = _lock_project(session, project_id)
+    project = lock_project(session, project_id)
     steps = list_steps(session, project_id=project_id)
     if any(step.template_key for step in steps):
         return steps
@@ -191,7 +195,7 @@ def add_step(
         raise InvalidValue(N_("A step lasts from 1 to %(max)s half-days."), max=HALF_DAYS_MAX)
     code = one_line(code, max_length=CODE_MAX)
     purpose = one_line(purpose, max_length=PURPOSE_MAX)
-    _lock_project(session, project_id)
+    lock_project(session, project_id)
     steps = list_steps(session, project_id=project_id)
     if len(steps) >= STEPS_MAX:
         raise Conflict(N_("A path has at most %(max)s steps."), max=STEPS_MAX)
@@ -257,7 +261,7 @@ def _renumber(session: Session, steps: list[PathStep]) -> None:
 def remove_step(session: Session, *, project_id: int, step_id: int, actor_id: int | None) -> None:
     """Take a step off the path; one whose workshop is scheduled or done stays (cancel it first)."""
     require_facilitator(session, project_id=project_id, actor_id=actor_id)
-    _lock_project(session, project_id)
+    lock_project(session, project_id)
     step = get_step(session, project_id=project_id, step_id=step_id)
     held = session.exec(
         select(Workshop.id).where(
@@ -298,7 +302,7 @@ def reorder_steps(
 ) -> list[PathStep]:
     """Put the path's steps in the order given; every step must be named once."""
     require_facilitator(session, project_id=project_id, actor_id=actor_id)
-    _lock_project(session, project_id)
+    lock_project(session, project_id)
     steps = {step.id: step for step in list_steps(session, project_id=project_id)}
     if sorted(step_ids) != sorted(steps):
         raise InvalidValue(

@@ -9,8 +9,10 @@ from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext
 
 from voisinage import people, tokens
+from voisinage.funders_report import projects_overview
 from voisinage.memberships import list_memberships
 from voisinage.models import Project
+from voisinage.permissions import is_facilitator
 from webforms import auth, i18n, sharing
 from webforms.db import get_session, get_settings, unit_of_work
 from webforms.forms import NEW_HOUSEHOLD, JoinForm, LanguageForm, options
@@ -28,8 +30,21 @@ def index():
         # Members erased since (from the bot's /forget, for example) no longer count.
         auth.sign_out(member_ids=list(gone))
     if len(memberships) == 1:
-        return redirect(url_for("residents.home", slug=memberships[0].project.slug))
-    return render_template("access/index.html", memberships=memberships)
+        return redirect(_project_home(memberships[0].member, memberships[0].project.slug))
+    # Facilitators see where each of their projects stands before picking one.
+    figures = {
+        overview.project_id: overview
+        for overview in projects_overview(
+            get_session(), member_ids=[m.member.id for m in memberships if m.is_facilitator]
+        )
+    }
+    return render_template("access/index.html", memberships=memberships, figures=figures)
+
+
+def _project_home(member, slug: str) -> str:
+    """Return where a member lands in their project: the dashboard for its facilitators."""
+    endpoint = "dashboard.dashboard" if is_facilitator(member) else "residents.home"
+    return url_for(endpoint, slug=slug)
 
 
 @bp.get("/login/<token>")
@@ -54,7 +69,7 @@ def login(token: str):
         member = tokens.redeem_login_token(db, token=token, secret_key=get_settings().secret_key)
         project = db.get(Project, member.project_id)
     auth.sign_in(member)
-    return redirect(url_for("residents.home", slug=project.slug))
+    return redirect(_project_home(member, project.slug))
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
@@ -111,10 +126,10 @@ def choose_language():
         if member_ids:
             with unit_of_work() as db:
                 people.set_language(db, member_ids=member_ids, language=language)
-    return redirect(_local_path(form.next.data))
+    return redirect(local_path(form.next.data))
 
 
-def _local_path(target: str | None) -> str:
+def local_path(target: str | None) -> str:
     """Return `target` when it is a path on this site, else the home page (no open redirect)."""
     parts = urlsplit(target or "")
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or "\\" in target:

@@ -36,6 +36,7 @@ from webforms import auth, i18n
 from webforms.db import get_session
 from webforms.downloads import json_download
 from webforms.forms import Form
+from webforms.nudges import panel
 from webforms.vote_forms import paper_choice, paper_voices
 
 bp = auth.project_blueprint("votes", __name__)
@@ -166,6 +167,7 @@ def ballot_page(ballot_id: int, *, form: Form | None = None, posted=None, status
         labels={option.key: option.label for option in view.options},
         result_shown=_result_or_none(view) is not None,
         closed=state is BallotState.CLOSED,
+        nudges=panel(f"ballot:{view.id}") if auth.current().is_facilitator else None,
     ), status
 
 

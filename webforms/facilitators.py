@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import time
 from zoneinfo import available_timezones
 
+from babel.dates import format_time, get_day_names
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from wtforms import SelectChoice
 
-from voisinage import people, projects, tokens
+from voisinage import digests, people, projects, tokens
 from voisinage.enums import Role
 from voisinage.models import Household, utcnow
 from voisinage.tallies import Threshold
 from webforms import auth, sharing
 from webforms.db import get_session, get_settings, unit_of_work
 from webforms.forms import (
+    DigestForm,
     HouseholdForm,
     InvitationForm,
     MoveForm,
@@ -292,11 +295,8 @@ def revoke_invitation(code: str):
     return redirect(url_for(".invitation", code=found.code))
 
 
-@bp.route("/settings", methods=["GET", "POST"])
-def settings():
-    """Change the project's name, language, time zone, voting unit, consent fallback, proxies."""
-    project = auth.current().project
-    form = SettingsForm(obj=project)
+def _settings_form(project, *, sent: bool) -> SettingsForm:
+    form = SettingsForm(obj=project) if sent else SettingsForm(formdata=None, obj=project)
     # A zone set from the command line may be one the list leaves out: keep it selectable.
     zones = TIMEZONES if project.timezone in TIMEZONES else [project.timezone, *TIMEZONES]
     form.timezone.choices = options((zone, zone) for zone in zones)
@@ -305,6 +305,61 @@ def settings():
     )
     if form.consent_fallback_threshold.data is None:
         form.consent_fallback_threshold.data = Threshold.TWO_THIRDS.value
+    return form
+
+
+def _digest_form(project, *, sent: bool) -> DigestForm:
+    if sent:
+        form = DigestForm()
+    else:
+        schedule = digests.digest_schedule(
+            get_session(), project_id=project.id, actor_id=_actor_id()
+        )
+        form = DigestForm(formdata=None, obj=schedule)
+    locale = get_locale()
+    form.weekday.choices = options(get_day_names("wide", locale=locale).items())
+    form.hour.choices = options(
+        (hour, format_time(time(hour), "short", locale=locale)) for hour in range(24)
+    )
+    form.hour.description = gettext(
+        "Days and hours are in the project's time zone, %(zone)s, summer time included.",
+        zone=project.timezone,
+    )
+    return form
+
+
+def _settings_page(form: SettingsForm, digest_form: DigestForm):
+    status = max(form.status, digest_form.status)
+    return render_template("facilitators/settings.html", form=form, digest_form=digest_form), status
+
+
+@bp.post("/settings/digests")
+def digest_settings():
+    """Choose when the digests go out: off, daily or weekly, at an hour, to the group too."""
+    project = auth.current().project
+    form = _digest_form(project, sent=True)
+    saved = form.submit(
+        lambda db: digests.set_digest_schedule(
+            db,
+            project_id=project.id,
+            actor_id=_actor_id(),
+            frequency=form.frequency.data,
+            weekday=form.weekday.data,
+            hour=form.hour.data,
+            group_digest=form.group_digest.data,
+        )
+    )
+    if saved is not None:
+        flash(gettext("Digest settings saved."))
+        return redirect(url_for(".settings", _anchor="digests"))
+    return _settings_page(_settings_form(project, sent=False), form)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """Change the project's name, language, time zone, voting unit, consent fallback, proxies."""
+    project = auth.current().project
+    form = _settings_form(project, sent=True)
     fallback_rounds = form.consent_fallback_after_rounds.data
     saved = form.submit(
         lambda db: projects.update_project_settings(
@@ -325,4 +380,4 @@ def settings():
     if saved is not None:
         flash(gettext("Settings saved."))
         return redirect(url_for(".settings"))
-    return render_template("facilitators/settings.html", form=form), form.status
+    return _settings_page(form, _digest_form(project, sent=False))

@@ -21,7 +21,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from voisinage.ballot_rules import MAX_PROXIES_LIMIT, ROUNDS_MAX
 from voisinage.config import LANGUAGES
-from voisinage.enums import Role, VotingUnit
+from voisinage.enums import DigestFrequency, Role, VotingUnit
 from voisinage.errors import DomainError
 from voisinage.people import (
     DISPLAY_NAME_MAX,
@@ -214,4 +214,29 @@ class SettingsForm(Form):
         # Left empty (an old page): unchanged.
         validators=[Optional()],
         render_kw={"min": 0, "max": MAX_PROXIES_LIMIT, "inputmode": "numeric"},
+    )
+
+
+class DigestForm(Form):
+    """When the digests go out; the view fills in the days and hours in the reader's language."""
+
+    frequency = SelectField(
+        lazy_gettext("Digests"),
+        choices=options(
+            [
+                (DigestFrequency.OFF.value, lazy_gettext("Off")),
+                (DigestFrequency.DAILY.value, lazy_gettext("Every day")),
+                (DigestFrequency.WEEKLY.value, lazy_gettext("Every week")),
+            ]
+        ),
+    )
+    weekday = SelectField(
+        lazy_gettext("Day of the weekly digest"), choices=[], coerce=int, default=0
+    )
+    hour = SelectField(lazy_gettext("Hour"), choices=[], coerce=int, default=9)
+    group_digest = BooleanField(
+        lazy_gettext(
+            "Also post a digest for residents in the project's Telegram group: what is open, "
+            "results and the next workshop, without any name"
+        )
     )

@@ -20,6 +20,7 @@ from voisinage.questionnaire_specs import (
 )
 from webforms import auth
 from webforms.db import get_session
+from webforms.nudges import panel
 from webforms.questionnaire_forms import (
     KIND_NAMES,
     PROGRESS_NAMES,
@@ -476,4 +477,5 @@ def respondents(questionnaire_id: int):
         questionnaire=view,
         rows=rows,
         counts={state: sum(row.state == state for row in rows) for state in PROGRESS_NAMES},
+        nudges=panel(f"questionnaire:{view.id}"),
     )

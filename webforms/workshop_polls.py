@@ -24,6 +24,7 @@ from voisinage.workshops import PollStatus, WorkshopStatus, get_step, get_worksh
 from webforms import auth
 from webforms.db import get_session
 from webforms.forms import Form, options
+from webforms.nudges import panel
 from webforms.workshop_forms import AnswerForm, ConfirmForm, PollForm, SlotsForm, answer_form
 from webforms.workshops import format_timespan, is_invited
 
@@ -93,6 +94,7 @@ def poll_page(
         more=more,
         action=action,
         is_open=table.status == PollStatus.OPEN,
+        nudges=panel(f"poll:{poll_id}") if auth.current().is_facilitator else None,
     ), status
 
 

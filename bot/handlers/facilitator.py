@@ -1,4 +1,4 @@
-"""The facilitators' doors: inviting someone (a deep link and its QR code) and the summary."""
+"""The facilitators' door to invite someone: a deep link and its QR code."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from bot.replies import show
 from bot.visitor import Context, Visitor, engine_of, settings_of
 from voisinage.links import invitation_links
 from voisinage.people import INVITATION_DAYS_DEFAULT, create_invitation
-from voisinage.roster import roster_summary
 
 
 async def offer_invitation(update: Update, context: Context, visitor: Visitor) -> None:
@@ -64,31 +63,3 @@ async def invitation_requested(
             project=visitor.project.name,
         ),
     )
-
-
-async def show_summary(update: Update, context: Context, visitor: Visitor) -> None:
-    """Show the project in numbers: households, members by role, invitations still open."""
-    roster = await run_db.read(
-        engine_of(context),
-        roster_summary,
-        project_id=visitor.project.id,
-        actor_id=visitor.member.id,
-    )
-    number = visitor.t.number
-    text = visitor._(
-        "%(project)s in numbers:\n"
-        "• Households: %(households)s\n"
-        "• Residents: %(residents)s\n"
-        "• Facilitators: %(facilitators)s\n"
-        "• Observers: %(observers)s\n"
-        "• Members on Telegram: %(on_telegram)s\n"
-        "• Open invitations: %(open_invitations)s",
-        project=roster.project_name,
-        households=number(roster.households),
-        residents=number(roster.residents),
-        facilitators=number(roster.facilitators),
-        observers=number(roster.observers),
-        on_telegram=number(roster.on_telegram),
-        open_invitations=number(roster.open_invitations),
-    )
-    await show(update, text, keyboards.back_to_menu(visitor))

@@ -7,7 +7,15 @@ from telegram import Update
 from bot import keyboards, run_db
 from bot.callback_data import Button
 from bot.commands import PRIVATE_COMMANDS, command_lines
-from bot.handlers import facilitator, language, privacy, questionnaires, votes, workshops
+from bot.handlers import (
+    facilitator,
+    language,
+    privacy,
+    questionnaires,
+    summary,
+    votes,
+    workshops,
+)
 from bot.replies import show
 from bot.visitor import (
     NOT_A_MEMBER,
@@ -120,7 +128,7 @@ async def send_web_link(update: Update, context: Context, visitor: Visitor) -> N
 DOORS = {
     "main": show_menu,
     "invite": facilitator.offer_invitation,
-    "summary": facilitator.show_summary,
+    "summary": summary.show_summary,
     "web": send_web_link,
     "language": language.offer_languages,
     "mydata": privacy.send_my_data,

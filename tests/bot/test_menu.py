@@ -64,28 +64,6 @@ async def test_help_tells_a_facilitator_about_invitations_summary_and_groups(run
     )
 
 
-async def test_summary_counts_households_members_and_open_invitations(running_bot, invite, camille):
-    invite()
-    invite(max_uses=None)
-    camille.send("/menu")
-    await camille.reply()
-    camille.press("Summary")
-    summary = await camille.reply()
-    assert summary.method == "editMessageText"
-    assert summary.text == (
-        "Les Voisins du Quai in numbers:\n"
-        "• Households: 1\n"
-        "• Residents: 1\n"
-        "• Facilitators: 1\n"
-        "• Observers: 0\n"
-        "• Members on Telegram: 2\n"
-        "• Open invitations: 2"
-    )
-    camille.press("Back to the menu")
-    back = await camille.reply()
-    assert (back.text, back.buttons) == (MENU, FACILITATOR_DOORS)
-
-
 async def test_facilitator_invites_with_a_deep_link_and_its_qr_code_which_works(
     running_bot, engine, people, camille, newcomer
 ):

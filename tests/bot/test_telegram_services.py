@@ -12,17 +12,14 @@ from tests.bot.conftest import CAMILLE, SAM
 from voisinage import bot_state
 from voisinage.db import read_session, unit_of_work
 from voisinage.enums import Role
-from voisinage.errors import Conflict, Forbidden, InvalidValue
+from voisinage.errors import Conflict, InvalidValue
 from voisinage.models import BotState, Member, utcnow
 from voisinage.people import (
-    add_member,
     create_invitation,
     redeem_invitation,
-    revoke_invitation,
     set_telegram_user_language,
 )
 from voisinage.privacy import forget_telegram_person
-from voisinage.roster import Roster, roster_summary
 from voisinage.telegram_inbox import (
     claim_update,
     pending_updates,
@@ -165,32 +162,3 @@ def test_language_is_set_on_every_membership_of_a_telegram_account(engine, peopl
     with read_session(engine) as session:
         languages = session.exec(select(Member.language).where(Member.telegram_user_id == SAM))
         assert languages.all() == ["fr", "fr"]
-
-
-def test_roster_counts_only_usable_invitations_and_is_for_facilitators(engine, people):
-    now = utcnow()
-    with unit_of_work(engine) as session:
-        project_id, actor = people.project.id, people.camille.id
-        create_invitation(session, project_id=project_id)
-        create_invitation(session, project_id=project_id, now=now - timedelta(days=20), days=1)
-        revoked = create_invitation(session, project_id=project_id)
-        revoke_invitation(session, project_id=project_id, invitation_id=revoked.id)
-        used = create_invitation(session, project_id=project_id, role=Role.OBSERVER)
-        redeem_invitation(session, code=used.code, person_key="web:x", display_name="Partenaire")
-        add_member(
-            session, project_id=project_id, display_name="Ana", household_id=people.household.id
-        )
-    with read_session(engine) as session:
-        assert roster_summary(session, project_id=project_id, actor_id=actor) == Roster(
-            project_name="Les Voisins du Quai",
-            households=1,
-            residents=2,
-            facilitators=1,
-            observers=1,
-            on_telegram=2,
-            open_invitations=1,
-        )
-        with pytest.raises(Forbidden):
-            roster_summary(session, project_id=project_id, actor_id=people.nadia.id)
-        with pytest.raises(Forbidden):
-            roster_summary(session, project_id=project_id, actor_id=people.sam.id)

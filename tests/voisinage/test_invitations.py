@@ -283,6 +283,35 @@ def test_last_use_taken_by_two_people_at_once_lets_only_one_in(database_url, eng
         assert session.get(Invitation, invitation.id).use_count == 1
 
 
+def test_one_join_form_submitted_twice_at_once_is_one_join(engine, world):
+    # A double tap on a phone: the same form (same nonce) reaches the server twice at once.
+    invitation = _invite(engine, world, max_uses=5)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def submit() -> None:
+        barrier.wait()
+        try:
+            results.append(
+                _join(engine, invitation.code, key="web:double-tap", household_name="Foyer Neuf")
+            )
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len({result.member.id for result in results}) == 1
+    assert sorted(result.created for result in results) == [False, True]
+    with unit_of_work(engine) as session:
+        assert session.get(Invitation, invitation.id).use_count == 1
+        named = select(func.count()).select_from(Household).where(Household.name == "Foyer Neuf")
+        assert session.exec(named).one() == 1
+
+
 def test_residents_cannot_read_invitation_codes(engine, world):
     from voisinage.exports import export_project
     from voisinage.people import find_invitation, list_invitations

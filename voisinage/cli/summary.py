@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 
 import click
 from sqlmodel import Session
 
 from voisinage import projects
 from voisinage.cli.base import Context, cli, emit, json_option, with_unit_of_work
-from voisinage.errors import N_, InvalidValue
+from voisinage.funders_report import parse_day
 from voisinage.project_summary import project_summary, summary_data
 from voisinage.summary_text import summary_text
-from voisinage.workshops import aware, project_zone
+from voisinage.workshops import project_zone
 
 
 def parse_since(value: str | None, session: Session, project_id: int) -> datetime | None:
     """Return midnight of a YYYY-MM-DD date in the project's time zone; refuse anything else."""
-    if value is None:
-        return None
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidValue(
-            N_("Give the date as YYYY-MM-DD, for example 2027-03-01: %(value)s is not one."),
-            value=value,
-        ) from None
-    return aware(datetime.combine(day, time()), project_zone(session, project_id))
+    return None if value is None else parse_day(value, project_zone(session, project_id))
 
 
 @cli.command("summary")
