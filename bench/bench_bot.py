@@ -172,7 +172,9 @@ def report(figures: dict[str, list[float]], updates: int, rounds: int) -> str:
             "framework's own. Besides the two Bot API calls every arm makes, ours makes one "
             "database read per press in a worker thread (the person's memberships), and the "
             "Summary the project summary (a fixed number of queries, about twenty-five) and "
-            "four more sendMessage calls.",
+            "four more sendMessage calls: five Bot API messages a press where the others make "
+            "one, so the aim is for the menu button; the Summary's own cost is measured in "
+            "`bench/bench_dashboard.py`.",
             "",
             f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()}, "
             f"{os.cpu_count()} CPUs shared by the bot and the fake API, "

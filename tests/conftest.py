@@ -6,6 +6,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -54,11 +55,31 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
+@cache
+def _emptying_statement(url: str) -> str:
+    """Return the SQL that empties every table and restarts every sequence of the database.
+
+    DELETE, children first, rather than TRUNCATE: on tables this small, TRUNCATE's new files
+    for every table and index cost ten times as much, and it ran before every test.
+    """
+    engine = db.make_engine(url)
+    with engine.connect() as connection:
+        sequences = connection.execute(
+            text(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+            )
+        ).scalars()
+        restarts = [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+    engine.dispose()
+    deletes = [f'DELETE FROM "{table.name}"' for table in reversed(metadata.sorted_tables)]
+    return "; ".join(deletes + restarts)
+
+
 def _empty_postgres(url: str) -> None:
     engine = db.make_engine(url)
-    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.exec_driver_sql(_emptying_statement(url))
     engine.dispose()
 
 

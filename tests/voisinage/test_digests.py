@@ -5,6 +5,7 @@ that names nobody."""
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -347,6 +348,10 @@ def test_the_group_digest_names_nobody_and_leaks_no_choice(engine):
     # The facilitators' digest names a few of those missing, and counts the rest.
     private = render_digest(FACILITATOR_DIGEST, facilitator_row.params, translator("en"))
     assert "missing: Foyer Diallo, Foyer Moreau, Foyer Nguyen (draft), … (+1)" in private
+    # Facilitators see who is missing, never what an open secret or hidden ballot holds.
+    for word in SECRET_WORDS:
+        assert word not in private
+        assert word not in json.dumps(facilitator_row.params, ensure_ascii=False)
     assert due.since == NOW + 3 * DAY - DAY - 10 * HOUR
 
 
