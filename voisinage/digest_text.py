@@ -11,11 +11,15 @@ from dataclasses import fields, is_dataclass
 from datetime import datetime, timedelta
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from babel.dates import format_timedelta
-
 from voisinage.i18n import Translator
 from voisinage.project_summary import ProjectSummary, ResidentSummary
-from voisinage.summary_text import Section, since_section, summary_sections, summary_title
+from voisinage.summary_text import (
+    Section,
+    ballot_line,
+    since_section,
+    summary_sections,
+    summary_title,
+)
 from voisinage.workshop_notices import moment
 
 FACILITATOR_DIGEST = "digest.facilitator"
@@ -76,22 +80,10 @@ def fit_message(head: list[str], sections: list[Section], translator: Translator
 def _open_section(summary: ResidentSummary, _: Translator) -> Section:
     lines = []
     for ballot in summary.ballots:
-        line = _.gettext(
-            "Ballot %(question)s: %(took_part)s of %(eligible)s voices voted",
-            question=ballot.question,
-            took_part=ballot.took_part,
-            eligible=ballot.eligible,
-        )
-        if ballot.quorum_needed is not None:
-            line += (
-                _.gettext(", quorum reached (%(needed)s)", needed=ballot.quorum_needed)
-                if ballot.took_part >= ballot.quorum_needed
-                else _.gettext(", quorum: %(needed)s needed", needed=ballot.quorum_needed)
-            )
+        left = None
         if ballot.closes_at is not None:
             left = max(ballot.closes_at - summary.generated_at, timedelta(0))
-            line += _.gettext(", closes in %(time)s", time=format_timedelta(left, locale=_.locale))
-        lines.append("  " + line)
+        lines.append("  " + ballot_line(ballot, left, _))
     for questionnaire in summary.questionnaires:
         line = _.gettext(
             "Questionnaire %(title)s: %(submitted)s of %(eligible)s answered",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -123,6 +123,10 @@ class Translator:
         if isinstance(value, datetime) and timezone:
             value = value.astimezone(ZoneInfo(timezone))
         return dates.format_time(value, format, locale=self.locale)
+
+    def duration(self, value: timedelta) -> str:
+        """Format a length of time in words, rounded as people say it: '3 days', '5 heures'."""
+        return dates.format_timedelta(value, locale=self.locale)
 
     def number(self, value: int | float | Decimal) -> str:
         return numbers.format_decimal(value, locale=self.locale)

@@ -9,7 +9,8 @@ from babel.dates import format_timedelta
 
 from voisinage.errors import N_
 from voisinage.i18n import Translator
-from voisinage.project_summary import ProjectSummary, ResidentSummary
+from voisinage.project_summary import ProjectSummary, ResidentBallot, ResidentSummary
+from voisinage.summary_votes import BallotSummary
 from voisinage.workshops import WorkshopStatus
 
 OUTCOMES = {
@@ -128,23 +129,8 @@ def _open_items(summary: ProjectSummary, _: Translator) -> list[Item]:
             )
         items.append(Item(line, f"questionnaire:{q.id}", len(q.missing)))
     for ballot in summary.ballots:
-        line = _.gettext(
-            "Ballot %(question)s: %(took_part)s of %(eligible)s voices voted",
-            question=ballot.question,
-            took_part=ballot.took_part,
-            eligible=ballot.eligible,
-        )
-        if ballot.quorum_needed is not None:
-            line += (
-                _.gettext(", quorum reached (%(needed)s)", needed=ballot.quorum_needed)
-                if ballot.quorum_reached
-                else _.gettext(", quorum: %(needed)s needed", needed=ballot.quorum_needed)
-            )
-        if ballot.seconds_left is not None:
-            line += _.gettext(
-                ", closes in %(time)s",
-                time=format_timedelta(timedelta(seconds=ballot.seconds_left), locale=_.locale),
-            )
+        left = None if ballot.seconds_left is None else timedelta(seconds=ballot.seconds_left)
+        line = ballot_line(ballot, left, _)
         if ballot.missing:
             line += _.gettext(
                 "; missing: %(names)s",
@@ -155,6 +141,27 @@ def _open_items(summary: ProjectSummary, _: Translator) -> list[Item]:
             )
         items.append(Item(line, f"ballot:{ballot.id}", len(ballot.missing)))
     return items
+
+
+def ballot_line(
+    ballot: BallotSummary | ResidentBallot, left: timedelta | None, _: Translator
+) -> str:
+    """Return an open ballot's participation as one line: voices voted, quorum, time left."""
+    line = _.gettext(
+        "Ballot %(question)s: %(took_part)s of %(eligible)s voices voted",
+        question=ballot.question,
+        took_part=ballot.took_part,
+        eligible=ballot.eligible,
+    )
+    if ballot.quorum_needed is not None:
+        line += (
+            _.gettext(", quorum reached (%(needed)s)", needed=ballot.quorum_needed)
+            if ballot.took_part >= ballot.quorum_needed
+            else _.gettext(", quorum: %(needed)s needed", needed=ballot.quorum_needed)
+        )
+    if left is not None:
+        line += _.gettext(", closes in %(time)s", time=format_timedelta(left, locale=_.locale))
+    return line
 
 
 def _waiting_items(summary: ProjectSummary, _: Translator) -> list[Item]:

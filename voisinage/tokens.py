@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import update
@@ -16,6 +16,8 @@ from voisinage.people import get_member
 from voisinage.permissions import require_facilitator
 
 LOGIN_LINK_MAX_AGE = 3 * 24 * 3600
+# The same, for messages that tell how long a link works.
+LOGIN_LINK_LIFETIME = timedelta(seconds=LOGIN_LINK_MAX_AGE)
 _SALT = "voisinage.login"
 
 

@@ -14,7 +14,7 @@ from voisinage import digests, people, projects, tokens
 from voisinage.enums import Role
 from voisinage.models import Household, utcnow
 from voisinage.tallies import Threshold
-from webforms import auth, sharing
+from webforms import auth, i18n, sharing
 from webforms.db import get_session, get_settings, unit_of_work
 from webforms.forms import (
     DigestForm,
@@ -82,6 +82,7 @@ def _member_page(
         move_form=move_form,
         role_form=role_form,
         sign_in_link=sign_in_link,
+        link_lifetime=i18n.translator().duration(tokens.LOGIN_LINK_LIFETIME),
         sign_in_qr=(
             sharing.qr_svg(sign_in_link, title=gettext("QR code of the sign-in link"))
             if sign_in_link

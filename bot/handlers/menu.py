@@ -26,7 +26,7 @@ from bot.visitor import (
     on_message,
     settings_of,
 )
-from voisinage.tokens import issue_login_token, login_url
+from voisinage.tokens import LOGIN_LINK_LIFETIME, issue_login_token, login_url
 
 
 async def show_menu(update: Update, context: Context, visitor: Visitor) -> None:
@@ -118,8 +118,9 @@ async def send_web_link(update: Update, context: Context, visitor: Visitor) -> N
     await update.effective_chat.send_message(
         visitor._(
             "Here is your sign-in link to the web forms of %(project)s. It works once and "
-            "expires in three days: do not share it.\n%(url)s",
+            "expires in %(lifetime)s: do not share it.\n%(url)s",
             project=visitor.project.name,
+            lifetime=visitor.t.duration(LOGIN_LINK_LIFETIME),
             url=login_url(settings.public_url, token),
         )
     )

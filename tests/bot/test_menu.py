@@ -117,7 +117,7 @@ async def test_web_sends_a_single_use_sign_in_link_for_the_member(
     reply = await nadia.reply()
     assert reply.text.startswith(
         "Here is your sign-in link to the web forms of Les Voisins du Quai. It works once and "
-        "expires in three days: do not share it.\nhttp://voisinage.test/login/"
+        "expires in 3 days: do not share it.\nhttp://voisinage.test/login/"
     )
     token = reply.text.rsplit("/", 1)[1]
     with read_session(engine) as session:

@@ -108,6 +108,8 @@ def test_a_sign_in_link_for_a_member_works_once(facilitator, other_web, world, e
     link = re.search(r'id="sign-in-link" type="text" readonly value="([^"]+)"', response.text)
     assert link.group(1).startswith("http://voisinage.test/login/")
     assert '<svg viewBox="0 0' in response.text
+    # How long it works, as the sign-in links are signed for: three days.
+    assert "It works once, for 3 days." in response.text
     path = link.group(1).removeprefix("http://voisinage.test")
     page = other_web.get(path)
     assert "as Nadia." in page.text

@@ -89,7 +89,10 @@ def demo(ctx: Context, host: str, port: int | None, no_serve: bool, as_json: boo
                     name=seeded.resident.display_name,
                     url=resident_url,
                 ),
-                ctx._("Each link opens a session once and expires in three days."),
+                ctx._(
+                    "Each link opens a session once and expires in %(lifetime)s.",
+                    lifetime=ctx.translator.duration(tokens.LOGIN_LINK_LIFETIME),
+                ),
             ]
         ),
     )
