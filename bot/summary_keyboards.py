@@ -9,6 +9,7 @@ from bot.callback_data import encode
 from bot.keyboards import back_to_menu
 from bot.visitor import Visitor
 from voisinage.nudges import Pending
+from voisinage.project_summary import item_subject
 from voisinage.summary_text import Item, Section
 
 # Telegram refuses longer messages.
@@ -31,7 +32,7 @@ ACTIONABLE = frozenset({"path", "open", "waiting"})
 
 def nudge_subject(code: str, item_id: int) -> str:
     """Return the subject a nudge button is about, as voisinage.nudges names it."""
-    return f"{NUDGE_SUBJECTS[code]}:{item_id}"
+    return item_subject(NUDGE_SUBJECTS[code], item_id)
 
 
 def _open_button(

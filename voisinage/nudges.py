@@ -26,6 +26,7 @@ from voisinage.models import Ballot, Member, Nudge, NudgeRecipient, Project, Que
 from voisinage.models.outbox import NotificationPreference
 from voisinage.models.workshops import AvailabilityPoll, PathStep, Workshop
 from voisinage.permissions import require_facilitator
+from voisinage.project_summary import item_subject
 from voisinage.summary_path import answered_respondents
 from voisinage.summary_votes import ballot_summaries, questionnaire_summaries
 from voisinage.workshop_path import lock_project
@@ -224,7 +225,7 @@ def pending(
             raise _not_open(kind, title)
         member_ids = _residents(summary.missing, members, households)
     return Pending(
-        subject=f"{kind}:{item_id}",
+        subject=item_subject(kind, item_id),
         kind=kind,
         item_id=item_id,
         title=title,

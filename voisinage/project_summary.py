@@ -275,6 +275,20 @@ def resident_summary(
     )
 
 
+def item_subject(kind: str, item_id: int) -> str:
+    """Name an open item as nudges and the outbox do: "questionnaire:5", "ballot:3", "poll:2"."""
+    return f"{kind}:{item_id}"
+
+
+def open_item_subjects(summary: ProjectSummary) -> list[str]:
+    """Return the subjects of the summary's open questionnaires, ballots and polls."""
+    return (
+        [item_subject("questionnaire", q.id) for q in summary.questionnaires]
+        + [item_subject("ballot", b.id) for b in summary.ballots]
+        + [item_subject("poll", step.poll.poll_id) for step in summary.path if step.poll]
+    )
+
+
 def summary_data(summary: Any) -> Any:
     """Return a summary (or any part of one) as JSON-ready data: dates in ISO 8601, UTC."""
     if is_dataclass(summary):

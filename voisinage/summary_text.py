@@ -9,7 +9,12 @@ from babel.dates import format_timedelta
 
 from voisinage.errors import N_
 from voisinage.i18n import Translator
-from voisinage.project_summary import ProjectSummary, ResidentBallot, ResidentSummary
+from voisinage.project_summary import (
+    ProjectSummary,
+    ResidentBallot,
+    ResidentSummary,
+    item_subject,
+)
 from voisinage.summary_votes import BallotSummary
 from voisinage.workshops import WorkshopStatus
 
@@ -88,7 +93,7 @@ def _path_items(summary: ProjectSummary, _: Translator) -> list[Item]:
         else:
             line = _.gettext("· %(step)s: to schedule", step=name)
             if step.poll is not None:
-                subject = f"poll:{step.poll.poll_id}"
+                subject = item_subject("poll", step.poll.poll_id)
                 # Past its deadline, a poll takes no more answers: nobody to remind.
                 missing = 0 if step.poll.past_deadline else len(step.poll.missing)
                 line += _.gettext(
@@ -127,7 +132,7 @@ def _open_items(summary: ProjectSummary, _: Translator) -> list[Item]:
                 "; missing: %(names)s",
                 names=_names(names, q.eligible - q.submitted),
             )
-        items.append(Item(line, f"questionnaire:{q.id}", len(q.missing)))
+        items.append(Item(line, item_subject("questionnaire", q.id), len(q.missing)))
     for ballot in summary.ballots:
         left = None if ballot.seconds_left is None else timedelta(seconds=ballot.seconds_left)
         line = ballot_line(ballot, left, _)
@@ -139,7 +144,7 @@ def _open_items(summary: ProjectSummary, _: Translator) -> list[Item]:
                     ballot.eligible - ballot.took_part,
                 ),
             )
-        items.append(Item(line, f"ballot:{ballot.id}", len(ballot.missing)))
+        items.append(Item(line, item_subject("ballot", ballot.id), len(ballot.missing)))
     return items
 
 
@@ -196,7 +201,7 @@ def _waiting_items(summary: ProjectSummary, _: Translator) -> list[Item]:
                 title=p.title,
                 deadline=_when(p.deadline, summary, _),
             ),
-            f"poll:{p.poll_id}",
+            item_subject("poll", p.poll_id),
         )
         for p in waiting.polls_past_deadline
     ]

@@ -30,6 +30,7 @@ from voisinage.decision_log import decision_log
 from voisinage.enums import Role
 from voisinage.models import utcnow
 from voisinage.people import list_members
+from voisinage.project_summary import item_subject
 from voisinage.proxies import give_proxy, proxies_of, revoke_proxy
 from voisinage.tallies import Method
 from webforms import auth, i18n
@@ -167,7 +168,7 @@ def ballot_page(ballot_id: int, *, form: Form | None = None, posted=None, status
         labels={option.key: option.label for option in view.options},
         result_shown=_result_or_none(view) is not None,
         closed=state is BallotState.CLOSED,
-        nudges=panel(f"ballot:{view.id}") if auth.current().is_facilitator else None,
+        nudges=panel(item_subject("ballot", view.id)) if auth.current().is_facilitator else None,
     ), status
 
 

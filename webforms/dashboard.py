@@ -13,7 +13,7 @@ from voisinage.enums import Role
 from voisinage.errors import InvalidValue
 from voisinage.funders_report import funders_report, funders_report_csv, parse_day
 from voisinage.nudges import nudge_history
-from voisinage.project_summary import project_summary
+from voisinage.project_summary import open_item_subjects, project_summary
 from voisinage.summary_text import OUTCOMES
 from webforms import auth, i18n
 from webforms.db import get_session
@@ -58,15 +58,6 @@ def _bar(label: str, done: int, total: int) -> tuple[str, float, str]:
     return label, share, gettext("%(done)s / %(total)s", done=done, total=total)
 
 
-def _subjects(summary) -> list[str]:
-    """Return the items of the summary a nudge can be about, named as nudges name them."""
-    return (
-        [f"questionnaire:{q.id}" for q in summary.questionnaires]
-        + [f"ballot:{b.id}" for b in summary.ballots]
-        + [f"poll:{step.poll.poll_id}" for step in summary.path if step.poll is not None]
-    )
-
-
 def _ids() -> dict:
     membership = auth.current()
     return {"project_id": membership.project.id, "actor_id": membership.member.id}
@@ -79,7 +70,9 @@ def dashboard():
     session = get_session()
     summary = project_summary(session, since=since, **_ids())
     report = funders_report(session, **_ids())
-    nudges = nudge_history(session, project_id=summary.project_id, subjects=_subjects(summary))
+    nudges = nudge_history(
+        session, project_id=summary.project_id, subjects=open_item_subjects(summary)
+    )
     return _render(
         "dashboard/dashboard.html",
         problems,

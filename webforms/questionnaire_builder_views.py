@@ -10,6 +10,7 @@ from voisinage import questionnaire_templates as templates
 from voisinage import questionnaires as service
 from voisinage.enums import Role
 from voisinage.models import utcnow
+from voisinage.project_summary import item_subject
 from voisinage.questionnaire_participation import list_respondents
 from voisinage.questionnaire_specs import (
     QuestionKind,
@@ -477,5 +478,5 @@ def respondents(questionnaire_id: int):
         questionnaire=view,
         rows=rows,
         counts={state: sum(row.state == state for row in rows) for state in PROGRESS_NAMES},
-        nudges=panel(f"questionnaire:{view.id}"),
+        nudges=panel(item_subject("questionnaire", view.id)),
     )

@@ -11,6 +11,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext
 
 from voisinage.enums import Role
+from voisinage.project_summary import item_subject
 from voisinage.workshop_polls import (
     PollTable,
     add_slots,
@@ -94,7 +95,7 @@ def poll_page(
         more=more,
         action=action,
         is_open=table.status == PollStatus.OPEN,
-        nudges=panel(f"poll:{poll_id}") if auth.current().is_facilitator else None,
+        nudges=panel(item_subject("poll", poll_id)) if auth.current().is_facilitator else None,
     ), status
 
 
